@@ -1,0 +1,190 @@
+package message
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/tapir-dev/tapir/event"
+)
+
+// Type says what role a message plays in its protocol.
+type Type uint8
+
+const (
+	// Data is a message whose role the protocol does not know, such as a
+	// raw turn.
+	Data Type = iota
+	// Request is a client's request.
+	Request
+	// Response is a server's response.
+	Response
+	// Frame is a protocol frame shown on its own (--frames).
+	Frame
+)
+
+// String returns "data", "request", "response" or "frame".
+func (t Type) String() string {
+	switch t {
+	case Data:
+		return "data"
+	case Request:
+		return "request"
+	case Response:
+		return "response"
+	case Frame:
+		return "frame"
+	}
+	return fmt.Sprintf("type(%d)", uint8(t))
+}
+
+// Conn describes the connection a message travelled on. The pipeline fills
+// it in; parsers leave it zero.
+type Conn struct {
+	ID   event.ConnID
+	PID  uint32
+	FD   int32
+	Comm string
+	Lib  string
+	// Src is the traced process's end, Dst the peer's.
+	Src, Dst netip.AddrPort
+	// Serial numbers connections in the order they were first seen, from
+	// 1; it tells apart connections that reused one pid+fd.
+	Serial uint64
+}
+
+// Message is one unit of a protocol's traffic.
+type Message struct {
+	Conn  Conn
+	Proto string // "raw", "http1", "http2", "websocket", ...
+	Type  Type
+	Dir   event.Dir
+	// Start and End are the times of the first and last byte of the
+	// message, on the events' clock (ns).
+	Start, End uint64
+	// Size is the message's length on the wire, head included.
+	Size int64
+	// Raw holds the first bytes of the message as they crossed the wire
+	// (at most the display limit), for hex dumps; RawCut says how many
+	// were not kept.
+	Raw    []byte
+	RawCut int64
+
+	HTTP *HTTP
+	Body *Body
+	// Request is, for a response, the request it answers.
+	Request *RequestRef
+	// Latency is, for a response, the time from its request's last byte.
+	Latency *Latency
+
+	// Partial is set when the message was not complete: flushed at idle,
+	// at shutdown, or cut by a gap.
+	Partial bool
+	Notes   []Note
+}
+
+// AddNote appends a note to the message.
+func (m *Message) AddNote(k NoteKind, format string, args ...any) {
+	m.Notes = append(m.Notes, Note{Kind: k, Text: fmt.Sprintf(format, args...)})
+}
+
+// Truncated reports whether any part of the message was cut for display
+// or by a limit.
+func (m *Message) Truncated() bool {
+	if m.RawCut > 0 || (m.Body != nil && m.Body.Cut > 0) {
+		return true
+	}
+	for _, n := range m.Notes {
+		if n.Kind == Limit {
+			return true
+		}
+	}
+	return false
+}
+
+// HTTP holds the head of an HTTP request or response, of any version.
+type HTTP struct {
+	Method  string // requests
+	Target  string // requests: request-target or :path
+	Version string // "HTTP/1.1", "HTTP/2", ...
+	Status  int    // responses
+	Reason  string // responses
+	// Headers are in wire order, pseudo-headers included for HTTP/2.
+	Headers []Header
+	// Trailers are the trailer fields, in wire order.
+	Trailers []Header
+	// Stream is the HTTP/2 stream id; 0 for HTTP/1.
+	Stream uint32
+}
+
+// Header is one field as it appeared on the wire.
+type Header struct {
+	Name, Value string
+}
+
+// RequestRef identifies the request a response answers.
+type RequestRef struct {
+	Method string
+	Target string
+	Stream uint32
+}
+
+// Latency is the time a response took, from the last byte of its request.
+type Latency struct {
+	// First is the time to the response's first byte, Last to its last.
+	First, Last uint64
+}
+
+// Body is a message's payload, decoded.
+type Body struct {
+	// Data is the decoded payload, at most the display limit (--tsize);
+	// Cut says how many decoded bytes were not kept.
+	Data []byte
+	Cut  int64
+	// Size is the payload's length on the wire (after de-chunking, before
+	// content decoding); DecodedSize its length after content decoding.
+	Size        int64
+	DecodedSize int64
+	// Encoding is the content coding that was undone ("gzip", "gzip, br").
+	Encoding    string
+	ContentType string
+	// Binary is set when the payload is not text.
+	Binary bool
+	// Err says why content decoding failed; Data then holds the raw bytes.
+	Err string
+}
+
+// NoteKind classifies a note.
+type NoteKind uint8
+
+const (
+	// Info is a remark on the input that lost nothing (a tolerated
+	// irregularity such as a bare LF).
+	Info NoteKind = iota
+	// Gap means bytes of the stream were not captured.
+	Gap
+	// Limit means a limit cut the message (buffer, body, header size).
+	Limit
+	// Error means the bytes could not be parsed.
+	Error
+)
+
+// String returns "info", "gap", "limit" or "error".
+func (k NoteKind) String() string {
+	switch k {
+	case Info:
+		return "info"
+	case Gap:
+		return "gap"
+	case Limit:
+		return "limit"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("note(%d)", uint8(k))
+}
+
+// Note is a remark on a message: something lost, cut, or irregular.
+type Note struct {
+	Kind NoteKind
+	Text string
+}
