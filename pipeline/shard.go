@@ -1,0 +1,243 @@
+package pipeline
+
+import (
+	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/protocol"
+)
+
+// itemKind says what a round item asks of a shard.
+type itemKind uint8
+
+const (
+	itemEvent    itemKind = iota
+	itemTick              // evict connections idle at now
+	itemShutdown          // flush every connection
+)
+
+// item is one entry of a shard's part of a round.
+type item struct {
+	kind itemKind
+	seq  uint64 // input position of the event (or of the event the tick precedes)
+	now  uint64 // tick: the clock; event: the time idleness is measured from
+	ev   event.Event
+	off  int // the event's Data is batch.data[off:off+n]
+	n    int
+}
+
+// batch is one shard's part of a round.
+type batch struct {
+	items []item
+	data  []byte
+}
+
+// key orders messages across shards: by the input position of the item
+// that completed them; for ticks and shutdown, which complete messages of
+// many connections at one position, then by connection and emission order.
+type key struct {
+	seq    uint64
+	phase  uint8 // 0: tick or shutdown (before the event at seq), 1: event
+	serial uint64
+	n      uint32
+}
+
+func (a key) less(b key) bool {
+	if a.seq != b.seq {
+		return a.seq < b.seq
+	}
+	if a.phase != b.phase {
+		return a.phase < b.phase
+	}
+	if a.serial != b.serial {
+		return a.serial < b.serial
+	}
+	return a.n < b.n
+}
+
+// keyed is a message with its ordering key.
+type keyed struct {
+	k key
+	m *message.Message
+}
+
+// result is what a shard made of its part of a round.
+type result struct {
+	msgs  []keyed
+	delta Stats
+}
+
+// shard owns a set of connections. All its fields are used by its own
+// goroutine only.
+type shard struct {
+	opts        *Options
+	cfg         protocol.Config
+	conns       map[event.ConnID]*conn
+	head, tail  *conn // least and most recently active
+	maxConns    int
+	detectLimit int
+
+	in  chan *batch
+	out chan *result
+
+	// Set while an item is processed: where emitted messages go.
+	cur   *result
+	curK  key
+	curC  *conn
+	delta *Stats
+	emit  protocol.Emit
+}
+
+func newShard(o *Options, cfg protocol.Config, maxConns, depth int) *shard {
+	s := &shard{
+		opts:        o,
+		cfg:         cfg,
+		conns:       make(map[event.ConnID]*conn),
+		maxConns:    maxConns,
+		detectLimit: min(detectLimit, o.Limits.MaxBuffer),
+		in:          make(chan *batch, depth),
+		out:         make(chan *result, depth),
+	}
+	s.emit = s.collect
+	return s
+}
+
+// collect is the shard's emit function: it stamps the message with its
+// connection and ordering key.
+func (s *shard) collect(m *message.Message) {
+	if s.curC != nil {
+		m.Conn = s.curC.info
+	}
+	k := s.curK
+	k.n = uint32(len(s.cur.msgs))
+	if k.phase == 0 && s.curC != nil {
+		k.serial = s.curC.info.Serial
+	}
+	s.cur.msgs = append(s.cur.msgs, keyed{k, m})
+}
+
+func (s *shard) run(recycle func(*batch)) {
+	for b := range s.in {
+		r := &result{}
+		s.cur, s.delta = r, &r.delta
+		for i := range b.items {
+			it := &b.items[i]
+			switch it.kind {
+			case itemEvent:
+				it.ev.Data = b.data[it.off : it.off+it.n : it.off+it.n]
+				s.event(it)
+			case itemTick:
+				s.curK = key{seq: it.seq, phase: 0}
+				s.evictIdle(it.now)
+			case itemShutdown:
+				s.curK = key{seq: it.seq, phase: 0}
+				s.shutdown()
+			}
+		}
+		s.curC = nil
+		recycle(b)
+		s.out <- r
+	}
+	close(s.out)
+}
+
+func (s *shard) event(it *item) {
+	e := &it.ev
+	s.curK = key{seq: it.seq, phase: 1}
+	id := e.ID()
+	c := s.conns[id]
+	if c == nil {
+		if e.Kind == event.Close {
+			// A close for a connection we never saw carries nothing.
+			s.curC = nil
+			return
+		}
+		if len(s.conns) >= s.maxConns && s.head != nil {
+			victim := s.head
+			s.curC = victim
+			s.curK = key{seq: it.seq, phase: 0}
+			s.end(victim, protocol.Evicted)
+			s.remove(victim)
+			s.delta.ConnsEvicted++
+			s.curK = key{seq: it.seq, phase: 1}
+		}
+		c = &conn{info: message.Conn{ID: id, Serial: it.seq}}
+		s.conns[id] = c
+		s.delta.ConnsOpened++
+	} else {
+		s.unlink(c)
+	}
+	s.curC = c
+	c.info.PID, c.info.FD = e.PID, e.FD
+	if e.Comm != "" {
+		c.info.Comm = e.Comm
+	}
+	if e.Lib != "" {
+		c.info.Lib = e.Lib
+	}
+	if e.Src.IsValid() {
+		c.info.Src = e.Src
+	}
+	if e.Dst.IsValid() {
+		c.info.Dst = e.Dst
+	}
+	if e.Kind == event.Close {
+		s.end(c, protocol.Closed)
+		delete(s.conns, id)
+		s.delta.ConnsClosed++
+		return
+	}
+	c.lastSeen = it.now
+	s.pushBack(c)
+	s.feed(c, e)
+}
+
+// evictIdle ends every connection quiet since before now-idle.
+func (s *shard) evictIdle(now uint64) {
+	idle := uint64(s.opts.Idle)
+	for c := s.head; c != nil && c.lastSeen+idle <= now; c = s.head {
+		s.curC = c
+		s.end(c, protocol.Idle)
+		s.remove(c)
+		s.delta.ConnsIdle++
+	}
+	s.curC = nil
+}
+
+func (s *shard) shutdown() {
+	for c := s.head; c != nil; c = s.head {
+		s.curC = c
+		s.end(c, protocol.Shutdown)
+		s.remove(c)
+		s.delta.ConnsAtEnd++
+	}
+	s.curC = nil
+}
+
+func (s *shard) remove(c *conn) {
+	s.unlink(c)
+	delete(s.conns, c.info.ID)
+}
+
+func (s *shard) unlink(c *conn) {
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else if s.head == c {
+		s.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	} else if s.tail == c {
+		s.tail = c.prev
+	}
+	c.prev, c.next = nil, nil
+}
+
+func (s *shard) pushBack(c *conn) {
+	c.prev = s.tail
+	if s.tail != nil {
+		s.tail.next = c
+	} else {
+		s.head = c
+	}
+	s.tail = c
+}

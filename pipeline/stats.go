@@ -1,0 +1,114 @@
+package pipeline
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tapir-dev/tapir/message"
+)
+
+// Stats counts what a Pipeline saw and did. Nothing is lost without one
+// of these saying so.
+type Stats struct {
+	Events      uint64 // events pushed (data and close), filtered included
+	DataEvents  uint64
+	CloseEvents uint64
+	Bytes       uint64 // payload bytes of data events
+	Filtered    uint64 // events skipped by the filter
+	Dropped     uint64 // events dropped because the shards were full (live only)
+	LostBytes   uint64 // bytes the source did not capture (orig_len)
+
+	ConnsOpened  uint64
+	ConnsClosed  uint64 // ended by a close event
+	ConnsIdle    uint64 // freed after the idle timeout
+	ConnsEvicted uint64 // evicted because the connection table was full
+	ConnsAtEnd   uint64 // still open at shutdown, flushed
+
+	ParserFailures uint64 // parsers that gave up; the rest of the connection went to raw
+	DetectLimit    uint64 // connections whose detection hit the buffer limit
+
+	// Messages counts messages by "proto/type", e.g. "http1/request".
+	Messages map[string]uint64
+	Partial  uint64 // messages flushed incomplete
+	// Notes counts message notes by kind: gaps, limits hit, parse errors.
+	Gaps, Limits, Errors uint64
+	Truncated            uint64 // messages whose body or bytes were cut
+}
+
+func (s *Stats) add(d *Stats) {
+	s.Events += d.Events
+	s.DataEvents += d.DataEvents
+	s.CloseEvents += d.CloseEvents
+	s.Bytes += d.Bytes
+	s.Filtered += d.Filtered
+	s.Dropped += d.Dropped
+	s.LostBytes += d.LostBytes
+	s.ConnsOpened += d.ConnsOpened
+	s.ConnsClosed += d.ConnsClosed
+	s.ConnsIdle += d.ConnsIdle
+	s.ConnsEvicted += d.ConnsEvicted
+	s.ConnsAtEnd += d.ConnsAtEnd
+	s.ParserFailures += d.ParserFailures
+	s.DetectLimit += d.DetectLimit
+}
+
+func (s *Stats) count(m *message.Message) {
+	if s.Messages == nil {
+		s.Messages = make(map[string]uint64)
+	}
+	s.Messages[m.Proto+"/"+m.Type.String()]++
+	if m.Partial {
+		s.Partial++
+	}
+	if m.Truncated() {
+		s.Truncated++
+	}
+	for _, n := range m.Notes {
+		switch n.Kind {
+		case message.Gap:
+			s.Gaps++
+		case message.Limit:
+			s.Limits++
+		case message.Error:
+			s.Errors++
+		}
+	}
+}
+
+// Lossy reports whether anything was dropped, cut, lost or failed to parse.
+func (s *Stats) Lossy() bool {
+	return s.Dropped > 0 || s.LostBytes > 0 || s.ConnsEvicted > 0 || s.ParserFailures > 0 ||
+		s.DetectLimit > 0 || s.Gaps > 0 || s.Limits > 0 || s.Errors > 0 || s.Truncated > 0 || s.Partial > 0
+}
+
+// TotalMessages returns the number of messages of every kind.
+func (s *Stats) TotalMessages() uint64 {
+	var n uint64
+	for _, v := range s.Messages {
+		n += v
+	}
+	return n
+}
+
+// String formats the counters on a few lines for people.
+func (s *Stats) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "events: %d (data %d, close %d, filtered %d, dropped %d), %d bytes, %d bytes not captured\n",
+		s.Events, s.DataEvents, s.CloseEvents, s.Filtered, s.Dropped, s.Bytes, s.LostBytes)
+	fmt.Fprintf(&b, "connections: %d opened, %d closed, %d idle, %d evicted (table full), %d open at end\n",
+		s.ConnsOpened, s.ConnsClosed, s.ConnsIdle, s.ConnsEvicted, s.ConnsAtEnd)
+	keys := make([]string, 0, len(s.Messages))
+	for k := range s.Messages {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, s.Messages[k])
+	}
+	fmt.Fprintf(&b, "messages: %d (%s), %d partial, %d truncated\n", s.TotalMessages(), strings.Join(parts, ", "), s.Partial, s.Truncated)
+	fmt.Fprintf(&b, "problems: %d gaps, %d limits hit, %d parse errors, %d parser failures, %d detections cut by the buffer limit",
+		s.Gaps, s.Limits, s.Errors, s.ParserFailures, s.DetectLimit)
+	return b.String()
+}
