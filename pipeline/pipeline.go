@@ -46,9 +46,13 @@ type Pipeline struct {
 	merged chan struct{} // closed when the merger is done
 	stop   chan struct{} // stops the wall-clock ticker
 
-	smu    sync.Mutex // guards stats and outErr
+	sent int // rounds handed to the shards
+
+	smu    sync.Mutex // guards stats, outErr and done
 	stats  Stats
 	outErr error
+	done   int        // rounds merged
+	cond   *sync.Cond // signalled when a round is merged
 }
 
 // New validates opts and starts the shards and the merger.
@@ -64,6 +68,7 @@ func New(opts Options) (*Pipeline, error) {
 		stop:   make(chan struct{}),
 	}
 	p.pool.New = func() any { return &batch{} }
+	p.cond = sync.NewCond(&p.smu)
 	cfg := protocol.Config{Limits: o.Limits, Lookup: o.Protocols.Lookup, Frames: o.Frames}
 	per := (o.MaxConns + o.Shards - 1) / o.Shards
 	p.shards = make([]*shard, o.Shards)
@@ -204,8 +209,26 @@ func (p *Pipeline) sendLocked() {
 		p.round[i] = p.getBatch()
 	}
 	p.pending, p.bytes = 0, 0
+	p.sent++
 	p.smu.Lock()
 	p.stats.add(&d)
+	p.smu.Unlock()
+}
+
+// Sync hands over the events pushed so far and waits until they have been
+// processed and their messages output. Messages still incomplete stay
+// pending.
+func (p *Pipeline) Sync() {
+	p.mu.Lock()
+	if !p.closed && p.pending > 0 {
+		p.sendLocked()
+	}
+	target := p.sent
+	p.mu.Unlock()
+	p.smu.Lock()
+	for p.done < target {
+		p.cond.Wait()
+	}
 	p.smu.Unlock()
 }
 
@@ -260,6 +283,10 @@ func (p *Pipeline) merge() {
 			d.add(&r.delta)
 		}
 		if done == len(p.shards) {
+			p.smu.Lock()
+			p.done = p.sent
+			p.cond.Broadcast()
+			p.smu.Unlock()
 			return
 		}
 		slices.SortFunc(all, func(a, b keyed) int {
@@ -281,14 +308,18 @@ func (p *Pipeline) merge() {
 		if err == nil && p.opts.Output != nil {
 			for _, km := range all {
 				if err = p.opts.Output(km.m); err != nil {
-					p.smu.Lock()
-					p.outErr = err
-					p.smu.Unlock()
 					break
 				}
 			}
 		}
 		clear(all)
+		p.smu.Lock()
+		if err != nil && p.outErr == nil {
+			p.outErr = err
+		}
+		p.done++
+		p.cond.Broadcast()
+		p.smu.Unlock()
 	}
 }
 

@@ -13,7 +13,7 @@ type nopParser struct{}
 
 func (nopParser) Feed(event.Dir, []byte, uint64, protocol.Emit) error { return nil }
 func (nopParser) Gap(event.Dir, int, uint64, protocol.Emit)           {}
-func (nopParser) Flush(protocol.End, protocol.Emit)                    {}
+func (nopParser) Flush(protocol.End, protocol.Emit)                   {}
 
 // prefixSpec says Yes when Out starts with prefix, NeedMore while Out is a
 // proper prefix of it.

@@ -1,0 +1,148 @@
+package pipeline_test
+
+import (
+	"io"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/workload"
+	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/output"
+	"github.com/tapir-dev/tapir/output/text"
+	"github.com/tapir-dev/tapir/pipeline"
+	"github.com/tapir-dev/tapir/protocol"
+	"github.com/tapir-dev/tapir/protocol/builtin"
+)
+
+var (
+	loadMu sync.Mutex
+	loads  = map[string][]event.Event{}
+)
+
+// load generates a workload once per test binary.
+func load(b *testing.B, kind workload.Kind, cfg workload.Config) []event.Event {
+	b.Helper()
+	loadMu.Lock()
+	defer loadMu.Unlock()
+	name := string(kind)
+	if cfg.Open != 0 {
+		name += "/open"
+	}
+	if evs, ok := loads[name]; ok {
+		return evs
+	}
+	evs, err := workload.Collect(kind, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	loads[name] = evs
+	return evs
+}
+
+// benchPipeline pushes every event of evs through a pipeline with text
+// output to io.Discard, b.N times.
+func benchPipeline(b *testing.B, evs []event.Event, protos protocol.List) {
+	var size int64
+	for i := range evs {
+		size += int64(len(evs[i].Data))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var msgs uint64
+	b.ResetTimer()
+	for range b.N {
+		w := output.NewWriter(io.Discard, text.New(text.Options{}))
+		p, err := pipeline.New(pipeline.Options{
+			Protocols: protos,
+			Output:    func(m *message.Message) error { return w.Write(m) },
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range evs {
+			if err := p.Push(&evs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := p.Close(); err != nil {
+			b.Fatal(err)
+		}
+		w.Close()
+		st := p.Stats()
+		msgs += st.TotalMessages()
+	}
+	sec := b.Elapsed().Seconds()
+	b.ReportMetric(float64(len(evs))*float64(b.N)/sec, "events/s")
+	b.ReportMetric(float64(msgs)/sec, "msgs/s")
+}
+
+// BenchmarkRawKeepAlive is dispatch + raw parser + text formatter over the
+// keep-alive workload.
+func BenchmarkRawKeepAlive(b *testing.B) {
+	benchPipeline(b, load(b, workload.KeepAlive, workload.Config{}), nil)
+}
+
+// BenchmarkRawChurn is the same over the churn workload.
+func BenchmarkRawChurn(b *testing.B) {
+	benchPipeline(b, load(b, workload.Churn, workload.Config{}), nil)
+}
+
+// BenchmarkKeepAlive is the whole default pipeline (every built-in
+// protocol) over the keep-alive workload.
+func BenchmarkKeepAlive(b *testing.B) {
+	benchPipeline(b, load(b, workload.KeepAlive, workload.Config{}), builtin.Default)
+}
+
+// BenchmarkChurn is the whole default pipeline over the churn workload.
+func BenchmarkChurn(b *testing.B) {
+	benchPipeline(b, load(b, workload.Churn, workload.Config{}), builtin.Default)
+}
+
+// BenchmarkIdleConn measures the memory held per open, idle connection:
+// 100,000 connections each after one complete exchange, none closed.
+func BenchmarkIdleConn(b *testing.B) {
+	evs := load(b, workload.Churn, workload.Config{Open: -1})
+	var conns int
+	for i := range evs {
+		if evs[i].Kind == event.Close {
+			conns++
+		}
+	}
+	// Drop the closes at the end: every connection stays open.
+	open := evs[:0:0]
+	for i := range evs {
+		if evs[i].Kind != event.Close {
+			open = append(open, evs[i])
+		}
+	}
+	for _, protos := range []struct {
+		name string
+		l    protocol.List
+	}{{"raw", nil}, {"builtin", builtin.Default}} {
+		b.Run(protos.name, func(b *testing.B) {
+			var perConn float64
+			for range b.N {
+				p, err := pipeline.New(pipeline.Options{Protocols: protos.l, Idle: time.Hour,
+					Output: func(*message.Message) error { return nil }})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				for i := range open {
+					p.Push(&open[i])
+				}
+				p.Sync()
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perConn = float64(after.HeapAlloc-before.HeapAlloc) / float64(conns)
+				p.Close()
+			}
+			b.ReportMetric(perConn, "B/conn")
+		})
+	}
+}

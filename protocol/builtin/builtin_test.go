@@ -1,0 +1,9 @@
+package builtin
+
+import "testing"
+
+func TestDefaultIsValid(t *testing.T) {
+	if err := Default.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
