@@ -1,0 +1,122 @@
+package text
+
+// Captured bytes reach the terminal only through appendSafe, which escapes
+// everything a terminal could act on: C0 controls, DEL, C1 controls (some
+// terminals honour U+009B as CSI), the bidirectional overrides that reorder
+// what is shown, and bytes that are not UTF-8.
+
+const hexDigits = "0123456789abcdef"
+
+// plain[b] is true for the ASCII bytes that are copied as they are.
+var plain = func() (t [256]bool) {
+	for b := 0x20; b < 0x7f; b++ {
+		t[b] = true
+	}
+	t['\t'] = true
+	return t
+}()
+
+// appendSafe appends s to dst with every byte a terminal would act on
+// escaped. When multiline is set, "\n" is kept and a "\r" before "\n" is
+// dropped, so CRLF text prints as lines; otherwise both are escaped.
+func appendSafe[T ~string | ~[]byte](dst []byte, s T, multiline bool) []byte {
+	start := 0 // s[start:i] is pending, all of it plain
+	for i := 0; i < len(s); {
+		b := s[i]
+		if plain[b] {
+			i++
+			continue
+		}
+		if b < 0x80 {
+			switch {
+			case b == '\n' && multiline:
+				i++
+				continue
+			case b == '\r' && multiline && i+1 < len(s) && s[i+1] == '\n':
+				dst = append(dst, s[start:i]...)
+				i++
+				start = i
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			dst = appendEscByte(dst, b)
+			i++
+			start = i
+			continue
+		}
+		r, n := decodeRune(s, i)
+		switch {
+		case n == 0:
+			dst = append(dst, s[start:i]...)
+			dst = appendEscByte(dst, b)
+			i++
+			start = i
+		case r < 0xa0 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\u`...)
+			dst = append(dst, hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+			i += n
+			start = i
+		default:
+			i += n
+		}
+	}
+	return append(dst, s[start:]...)
+}
+
+// appendEscByte appends the escape of one byte: \n and \r by name, any
+// other as \xNN.
+func appendEscByte(dst []byte, b byte) []byte {
+	switch b {
+	case '\n':
+		return append(dst, `\n`...)
+	case '\r':
+		return append(dst, `\r`...)
+	}
+	return append(dst, '\\', 'x', hexDigits[b>>4], hexDigits[b&0xf])
+}
+
+// decodeRune decodes the UTF-8 sequence at s[i:], which starts with a byte
+// of 0x80 or more. It returns n == 0 when the bytes there are not UTF-8
+// (a stray continuation byte, an overlong form, a surrogate, a value past
+// U+10FFFF or a cut sequence).
+func decodeRune[T ~string | ~[]byte](s T, i int) (r rune, n int) {
+	b0 := s[i]
+	lo, hi := byte(0x80), byte(0xbf) // range of the second byte
+	switch {
+	case b0 < 0xc2:
+		return 0, 0
+	case b0 < 0xe0:
+		n, r = 2, rune(b0&0x1f)
+	case b0 < 0xf0:
+		n, r = 3, rune(b0&0x0f)
+		if b0 == 0xe0 {
+			lo = 0xa0
+		} else if b0 == 0xed {
+			hi = 0x9f
+		}
+	case b0 < 0xf5:
+		n, r = 4, rune(b0&0x07)
+		if b0 == 0xf0 {
+			lo = 0x90
+		} else if b0 == 0xf4 {
+			hi = 0x8f
+		}
+	default:
+		return 0, 0
+	}
+	if i+n > len(s) {
+		return 0, 0
+	}
+	if c := s[i+1]; c < lo || c > hi {
+		return 0, 0
+	}
+	for k := 1; k < n; k++ {
+		c := s[i+k]
+		if c < 0x80 || c > 0xbf {
+			return 0, 0
+		}
+		r = r<<6 | rune(c&0x3f)
+	}
+	return r, n
+}
