@@ -1,0 +1,50 @@
+package record
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tapir-dev/tapir/event"
+)
+
+// Writer takes recorded events; *eventfile.Writer is one.
+type Writer interface {
+	Write(*event.Event) error
+}
+
+// Recorder stamps events with the time and writes them to a Writer, one at
+// a time. It is safe for concurrent use by many connections.
+type Recorder struct {
+	mu   sync.Mutex
+	w    Writer
+	last uint64
+	err  error
+	now  func() uint64
+}
+
+// New returns a Recorder that writes to w.
+func New(w Writer) *Recorder {
+	return &Recorder{w: w, now: func() uint64 { return uint64(time.Now().UnixNano()) }}
+}
+
+// Record sets e.Time to the current time, never before the time of the
+// event recorded last, and writes e. After the first error from the
+// Writer it writes nothing more and returns that error.
+func (r *Recorder) Record(e *event.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
+	e.Time = max(r.now(), r.last)
+	r.last = e.Time
+	r.err = r.w.Write(e)
+	return r.err
+}
+
+// Err returns the first error of the Writer, if any.
+func (r *Recorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
