@@ -2,7 +2,6 @@ package eventfile
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tapir-dev/tapir/event"
@@ -75,7 +75,9 @@ func (w *Writer) Close() error {
 	return err
 }
 
-// AppendEvent appends the JSON line of e, newline included, to dst.
+// AppendEvent appends the JSON line of e, newline included, to dst. JSON
+// text is UTF-8: a byte of Comm, Conn or Lib that is not part of valid UTF-8
+// is written as U+FFFD.
 func AppendEvent(dst []byte, e *event.Event) []byte {
 	dst = append(dst, `{"kind":"`...)
 	dst = append(dst, e.Kind.String()...)
@@ -87,13 +89,13 @@ func AppendEvent(dst []byte, e *event.Event) []byte {
 	dst = strconv.AppendUint(dst, uint64(e.TID), 10)
 	if e.Comm != "" {
 		dst = append(dst, `,"comm":`...)
-		dst = strconv.AppendQuote(dst, e.Comm)
+		dst = appendString(dst, e.Comm)
 	}
 	dst = append(dst, `,"fd":`...)
 	dst = strconv.AppendInt(dst, int64(e.FD), 10)
 	if e.Conn != "" {
 		dst = append(dst, `,"conn":`...)
-		dst = strconv.AppendQuote(dst, e.Conn)
+		dst = appendString(dst, e.Conn)
 	}
 	if e.Kind == event.Data {
 		dst = append(dst, `,"dir":"`...)
@@ -112,7 +114,7 @@ func AppendEvent(dst []byte, e *event.Event) []byte {
 	}
 	if e.Lib != "" {
 		dst = append(dst, `,"lib":`...)
-		dst = strconv.AppendQuote(dst, e.Lib)
+		dst = appendString(dst, e.Lib)
 	}
 	if e.Kind == event.Data {
 		dst = append(dst, `,"data":"`...)

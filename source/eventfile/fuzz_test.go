@@ -1,0 +1,219 @@
+package eventfile
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/tapir-dev/tapir/event"
+)
+
+// refDecode is the decoder's specification written with encoding/json: it
+// walks the object's keys in order, decodes each known field's value with
+// json.Unmarshal (null meaning absent, the last of repeated keys winning,
+// the first bad value reported), then checks the required fields.
+func refDecode(line []byte) (event.Event, error) {
+	var e event.Event
+	if !json.Valid(line) {
+		return e, ErrSyntax
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if tok, _ := dec.Token(); tok != json.Delim('{') {
+		return e, ErrSyntax
+	}
+	seen := map[string]bool{}
+	var verr error
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return e, ErrSyntax
+		}
+		key := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return e, ErrSyntax
+		}
+		null := string(raw) == "null"
+		var s string
+		str := func() error {
+			s = ""
+			if null {
+				return nil
+			}
+			return json.Unmarshal(raw, &s)
+		}
+		num := func(p any) error {
+			if null {
+				return nil
+			}
+			return json.Unmarshal(raw, p)
+		}
+		var ferr error
+		switch key {
+		case "kind":
+			e.Kind, seen[key] = 0, false
+			if ferr = str(); ferr == nil && !null {
+				switch s {
+				case "data":
+					e.Kind, seen[key] = event.Data, true
+				case "close":
+					e.Kind, seen[key] = event.Close, true
+				default:
+					ferr = errors.New("unknown kind")
+				}
+			}
+		case "dir":
+			e.Dir, seen[key] = 0, false
+			if ferr = str(); ferr == nil && !null {
+				switch s {
+				case "out":
+					e.Dir, seen[key] = event.Out, true
+				case "in":
+					e.Dir, seen[key] = event.In, true
+				default:
+					ferr = errors.New("bad dir")
+				}
+			}
+		case "ts", "pid", "tid", "orig_len":
+			var v uint64
+			if ferr = num(&v); ferr == nil && key != "ts" && v > math.MaxUint32 {
+				ferr = errors.New("out of range")
+			}
+			if ferr != nil {
+				v = 0
+			}
+			seen[key] = ferr == nil && !null
+			switch key {
+			case "ts":
+				e.Time = v
+			case "pid":
+				e.PID = uint32(v)
+			case "tid":
+				e.TID = uint32(v)
+			case "orig_len":
+				e.OrigLen = uint32(v)
+			}
+		case "fd":
+			var v int32
+			if ferr = num(&v); ferr != nil {
+				v = 0
+			}
+			e.FD, seen[key] = v, ferr == nil && !null
+		case "comm":
+			ferr, e.Comm = str(), s
+		case "lib":
+			ferr, e.Lib = str(), s
+		case "conn":
+			ferr, e.Conn = str(), s
+		case "src", "dst":
+			var ap netip.AddrPort
+			if ferr = str(); ferr == nil && s != "" {
+				ap, ferr = netip.ParseAddrPort(s)
+			}
+			if key == "src" {
+				e.Src = ap
+			} else {
+				e.Dst = ap
+			}
+		case "data":
+			seen[key] = false
+			if null {
+				e.Data = nil
+			} else if ferr = str(); ferr == nil {
+				if strings.ContainsAny(s, "\r\n") {
+					ferr = errors.New("line break")
+				} else {
+					var b []byte
+					if b, ferr = base64.StdEncoding.DecodeString(s); ferr == nil {
+						e.Data, seen[key] = b, true
+					}
+				}
+			}
+		}
+		if ferr != nil && verr == nil {
+			verr = fmt.Errorf("%w %q: %v", ErrBadField, key, ferr)
+		}
+	}
+	if verr != nil {
+		return e, verr
+	}
+	for _, f := range required {
+		if !seen[f.name] && (f.always || e.Kind == event.Data) {
+			return e, fmt.Errorf("%w %q", ErrMissingField, f.name)
+		}
+	}
+	if e.Kind == event.Close {
+		e.Dir, e.Data, e.OrigLen = 0, nil, 0
+	}
+	return e, nil
+}
+
+// fuzzSeeds are lines to start fuzzing from, besides testdata/fuzz. Long
+// lines are left out: they make the fuzzer slow to minimize.
+func fuzzSeeds() []string {
+	var seeds []string
+	for _, e := range testEvents {
+		if line := AppendEvent(nil, &e); len(line) < 1000 {
+			seeds = append(seeds, strings.TrimSuffix(string(line), "\n"))
+		}
+	}
+	for _, tt := range goodLines {
+		seeds = append(seeds, tt.line)
+	}
+	for _, tt := range badLines {
+		if len(tt.line) < 1000 {
+			seeds = append(seeds, tt.line)
+		}
+	}
+	return seeds
+}
+
+// checkDecode decodes line with the decoder and with refDecode, which must
+// agree, and checks that an accepted event round-trips through AppendEvent.
+func checkDecode(t *testing.T, line []byte) {
+	var got event.Event
+	err := newDecoder().decode(line, &got)
+	want, werr := refDecode(line)
+	if (err == nil) != (werr == nil) {
+		t.Fatalf("decode(%q) = %v; encoding/json says %v", line, err, werr)
+	}
+	if errors.Is(err, ErrMissingField) != errors.Is(werr, ErrMissingField) ||
+		errors.Is(err, ErrMissingField) && err.Error() != werr.Error() {
+		t.Fatalf("decode(%q) = %v; encoding/json says %v", line, err, werr)
+	}
+	if err != nil {
+		return
+	}
+	if !sameEvent(&got, &want) {
+		t.Fatalf("decode(%q)\n got %+v\nwant %+v (encoding/json)", line, got, want)
+	}
+	out := AppendEvent(nil, &got)
+	if !json.Valid(out) {
+		t.Fatalf("AppendEvent of decode(%q) = %q, not JSON", line, out)
+	}
+	var again event.Event
+	if err := newDecoder().decode(out, &again); err != nil || !sameEvent(&again, &got) {
+		t.Fatalf("round trip of decode(%q) through %q:\n got %+v, %v\nwant %+v", line, out, again, err, got)
+	}
+}
+
+func TestDecodeMatchesJSON(t *testing.T) {
+	for _, line := range fuzzSeeds() {
+		checkDecode(t, []byte(line))
+	}
+}
+
+func FuzzDecodeLine(f *testing.F) {
+	for _, line := range fuzzSeeds() {
+		f.Add([]byte(line))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkDecode(t, line)
+	})
+}
