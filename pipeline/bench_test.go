@@ -131,18 +131,27 @@ func BenchmarkIdleConn(b *testing.B) {
 					b.Fatal(err)
 				}
 				var before, after runtime.MemStats
-				runtime.GC()
+				gc()
 				runtime.ReadMemStats(&before)
 				for i := range open {
 					p.Push(&open[i])
 				}
 				p.Sync()
-				runtime.GC()
+				gc()
 				runtime.ReadMemStats(&after)
-				perConn = float64(after.HeapAlloc-before.HeapAlloc) / float64(conns)
+				perConn = (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(conns)
+				if st := p.Stats(); st.ConnsOpened != uint64(conns) || st.ConnsOpened-st.ConnsIdle != uint64(conns) {
+					b.Fatalf("%d connections opened, %d idle; want %d open", st.ConnsOpened, st.ConnsIdle, conns)
+				}
 				p.Close()
 			}
 			b.ReportMetric(perConn, "B/conn")
 		})
 	}
+}
+
+// gc collects twice, so that sync.Pool's victim cache is empty too.
+func gc() {
+	runtime.GC()
+	runtime.GC()
 }

@@ -71,7 +71,7 @@ type result struct {
 type shard struct {
 	opts        *Options
 	cfg         protocol.Config
-	conns       map[event.ConnID]*conn
+	conns       table
 	head, tail  *conn // least and most recently active
 	maxConns    int
 	detectLimit int
@@ -91,7 +91,7 @@ func newShard(o *Options, cfg protocol.Config, maxConns, depth int) *shard {
 	s := &shard{
 		opts:        o,
 		cfg:         cfg,
-		conns:       make(map[event.ConnID]*conn),
+		conns:       newTable(),
 		maxConns:    maxConns,
 		detectLimit: min(detectLimit, o.Limits.MaxBuffer),
 		in:          make(chan *batch, depth),
@@ -144,14 +144,14 @@ func (s *shard) event(it *item) {
 	e := &it.ev
 	s.curK = key{seq: it.seq, phase: 1}
 	id := e.ID()
-	c := s.conns[id]
+	c := s.conns.get(id)
 	if c == nil {
 		if e.Kind == event.Close {
 			// A close for a connection we never saw carries nothing.
 			s.curC = nil
 			return
 		}
-		if len(s.conns) >= s.maxConns && s.head != nil {
+		if s.conns.len() >= s.maxConns && s.head != nil {
 			victim := s.head
 			s.curC = victim
 			s.curK = key{seq: it.seq, phase: 0}
@@ -161,7 +161,7 @@ func (s *shard) event(it *item) {
 			s.curK = key{seq: it.seq, phase: 1}
 		}
 		c = &conn{info: message.Conn{ID: id, Serial: it.seq}}
-		s.conns[id] = c
+		s.conns.put(id, c)
 		s.delta.ConnsOpened++
 	} else {
 		s.unlink(c)
@@ -182,7 +182,7 @@ func (s *shard) event(it *item) {
 	}
 	if e.Kind == event.Close {
 		s.end(c, protocol.Closed)
-		delete(s.conns, id)
+		s.conns.del(id)
 		s.delta.ConnsClosed++
 		return
 	}
@@ -215,7 +215,7 @@ func (s *shard) shutdown() {
 
 func (s *shard) remove(c *conn) {
 	s.unlink(c)
-	delete(s.conns, c.info.ID)
+	s.conns.del(c.info.ID)
 }
 
 func (s *shard) unlink(c *conn) {

@@ -5,6 +5,8 @@ package text
 // terminals honour U+009B as CSI), the bidirectional overrides that reorder
 // what is shown, and bytes that are not UTF-8.
 
+import "github.com/tapir-dev/tapir/internal/ascii"
+
 const hexDigits = "0123456789abcdef"
 
 // plain[b] is true for the ASCII bytes that are copied as they are.
@@ -24,7 +26,7 @@ func appendSafe[T ~string | ~[]byte](dst []byte, s T, multiline bool) []byte {
 	for i := 0; i < len(s); {
 		b := s[i]
 		if plain[b] {
-			i++
+			i += 1 + ascii.PrintablePrefix(s[i+1:])
 			continue
 		}
 		if b < 0x80 {

@@ -4,6 +4,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/ascii"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 )
@@ -107,6 +108,10 @@ func (r *Parser) finish(emit protocol.Emit) {
 // cut at the end of b does not count against it.
 func Printable(b []byte) bool {
 	for i := 0; i < len(b); {
+		i += ascii.PrintablePrefix(b[i:])
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' || c == 0x7f {

@@ -1,0 +1,51 @@
+package ascii
+
+import (
+	"strings"
+	"testing"
+)
+
+func naive(s []byte) int {
+	for i, c := range s {
+		if c < 0x20 || c > 0x7e {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func TestPrintablePrefix(t *testing.T) {
+	base := strings.Repeat("The quick brown fox ~ jumps! ", 3)
+	for pos := 0; pos <= len(base); pos++ {
+		for _, bad := range []byte{0x00, 0x09, 0x0a, 0x1f, 0x7f, 0x80, 0xc3, 0xff} {
+			b := []byte(base)
+			if pos < len(b) {
+				b[pos] = bad
+			}
+			if got, want := PrintablePrefix(b), naive(b); got != want {
+				t.Fatalf("PrintablePrefix(%q) = %d; want %d", b, got, want)
+			}
+			if got, want := PrintablePrefix(string(b)), naive(b); got != want {
+				t.Fatalf("PrintablePrefix(string %q) = %d; want %d", b, got, want)
+			}
+		}
+	}
+}
+
+func FuzzPrintablePrefix(f *testing.F) {
+	f.Add([]byte("hello, world\n"))
+	f.Add([]byte{0x20, 0x7e, 0x7f, 0x1f})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := PrintablePrefix(b), naive(b); got != want {
+			t.Fatalf("PrintablePrefix(%q) = %d; want %d", b, got, want)
+		}
+	})
+}
+
+func BenchmarkPrintablePrefix(b *testing.B) {
+	s := []byte(strings.Repeat("GET /api/v1/items?id=42 HTTP/1.1 Host: example.com ", 100))
+	b.SetBytes(int64(len(s)))
+	for range b.N {
+		PrintablePrefix(s)
+	}
+}
