@@ -99,6 +99,7 @@ func (f *outputFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.tsize, "tsize", "keep only the first N bytes of each body (0: all); the rest is counted and marked")
 	fs.StringVarP(&f.out, "output", "o", "-", "write messages to this file (created 0600) instead of stdout")
 	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (when writing to a terminal), always or never")
+	fs.BoolVar(&f.frames, "frames", false, "also show protocol frames (HTTP/2 SETTINGS, PING, ...; WebSocket frames) as messages")
 }
 
 func (f *outputFlags) validate() error {
