@@ -155,3 +155,14 @@ func gc() {
 	runtime.GC()
 	runtime.GC()
 }
+
+// BenchmarkChunkedGzip is the default pipeline over gzip-encoded, chunked
+// downloads of about 256 KB each: de-chunking and decompression.
+func BenchmarkChunkedGzip(b *testing.B) {
+	benchPipeline(b, load(b, workload.ChunkedGzip, workload.Config{}), builtin.Default)
+}
+
+// BenchmarkPipelined is the default pipeline over pipelined HTTP/1.1.
+func BenchmarkPipelined(b *testing.B) {
+	benchPipeline(b, load(b, workload.Pipelined, workload.Config{}), builtin.Default)
+}

@@ -40,6 +40,9 @@ type Config struct {
 	// value, or one of at least Conns, means no limit: every connection
 	// stays open until the very end, then all close.
 	Open int
+	// BodySize is the size of the uncompressed bodies of chunked-gzip
+	// (default 256 KiB); other kinds ignore it.
+	BodySize int
 	// Parallel is how many connections exchange data at once, their
 	// events interleaved at random (default 100, at most Open).
 	Parallel int
@@ -88,6 +91,20 @@ var specs = []Spec{
 			"4 KiB written, 16 B to 16 KiB read in pieces); no text protocol matches them.",
 		Conns: 1000, Exchanges: 10,
 		gen: newBinaryWorld,
+	},
+	{
+		Kind: ChunkedGzip,
+		Doc: "HTTP/1.1 downloads: 50 connections x 20 responses of about 256 KB of JSON, " +
+			"gzip-encoded and chunked (chunks of 4 to 32 KiB), read in pieces of 1 B to 16 KiB.",
+		Conns: 50, Exchanges: 20,
+		gen: newChunkedGzipWorld,
+	},
+	{
+		Kind: Pipelined,
+		Doc: "HTTP/1.1 pipelining: 200 connections x 50 writes of 1 to 8 requests each " +
+			"(the keepalive mix); the responses come back back-to-back, read in pieces.",
+		Conns: 200, Exchanges: 50,
+		gen: newPipelinedWorld,
 	},
 }
 

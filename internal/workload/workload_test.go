@@ -34,7 +34,7 @@ func encode(t *testing.T, kind Kind, cfg Config) []byte {
 func TestDeterministic(t *testing.T) {
 	for _, s := range Specs() {
 		t.Run(string(s.Kind), func(t *testing.T) {
-			cfg := Config{Seed: 7, Conns: 20, Exchanges: 3, Open: 5}
+			cfg := Config{Seed: 7, Conns: 20, Exchanges: 3, Open: 5, BodySize: 2 << 10}
 			a, b := encode(t, s.Kind, cfg), encode(t, s.Kind, cfg)
 			if !bytes.Equal(a, b) {
 				t.Fatalf("same seed gave different output (%d and %d bytes)", len(a), len(b))
@@ -52,7 +52,7 @@ func TestDeterministic(t *testing.T) {
 func TestGolden(t *testing.T) {
 	for _, s := range Specs() {
 		t.Run(string(s.Kind), func(t *testing.T) {
-			got := encode(t, s.Kind, Config{Seed: 1, Conns: 3, Exchanges: min(s.Exchanges, 3), Open: 2})
+			got := encode(t, s.Kind, Config{Seed: 1, Conns: 3, Exchanges: min(s.Exchanges, 3), Open: 2, BodySize: 2 << 10})
 			path := filepath.Join("testdata", string(s.Kind)+".jsonl")
 			if *update {
 				if err := os.WriteFile(path, got, 0o600); err != nil {

@@ -1,6 +1,7 @@
 package body
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -93,8 +94,8 @@ var textApps = []string{
 	"json", "xml", "javascript", "ecmascript", "x-javascript",
 	"x-www-form-urlencoded", "graphql", "yaml", "x-yaml", "toml",
 	"x-ndjson", "ndjson", "jsonl", "json-seq", "csv", "sql", "x-sh",
-	"xhtml", "rtf", "x-tex", "manifest+json", "problem+json", "x-amz-json-1.0",
-	"x-amz-json-1.1", "jwt", "jose", "dns-json", "x-httpd-php", "ld+json",
+	"xhtml", "rtf", "x-tex", "x-amz-json-1.0",
+	"x-amz-json-1.1", "jwt", "jose", "dns-json", "x-httpd-php",
 }
 
 // binaryApps are application/ subtypes that are binary.
@@ -114,12 +115,7 @@ func hasNUL(b []byte) bool {
 	if len(b) > sniffLen {
 		b = b[:sniffLen]
 	}
-	for _, c := range b {
-		if c == 0 {
-			return true
-		}
-	}
-	return false
+	return bytes.IndexByte(b, 0) >= 0
 }
 
 // looksText reports whether the first sniffLen bytes of b read as text. A

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"sync"
 
 	"github.com/andybalholm/brotli"
@@ -45,13 +46,15 @@ var errStopped = errors.New("decoding stopped")
 // coroutine (iter.Pull) that lives from the body's first bytes past that
 // size until Finish or Discard; a Decoder must therefore be finished or
 // discarded before it is dropped. Decoded bytes beyond Limits.MaxBody are
-// never produced. A Decoder is not safe for concurrent use; it is meant to
-// be reused, body after body, by the one owner of a stream.
+// never produced. The coroutine only runs within the Decoder's own calls,
+// on the caller's behalf. A Decoder is not safe for concurrent use; it is
+// meant to be reused, body after body, by the one owner of a stream. The
+// zero Decoder has the default limits.
 type Decoder struct {
-	keep int64 // decoded bytes kept for display
-	max  int64 // decoded bytes produced at most
+	keep    int64 // decoded bytes kept for display
+	keepRaw int64 // wire bytes kept while decoding, for display on error
+	max     int64 // decoded bytes produced at most
 
-	active   bool
 	encoding string
 	ctype    string
 	codings  []coding
@@ -96,7 +99,8 @@ func (s *source) Read(p []byte) (int, error) {
 
 // NewDecoder returns a Decoder bounded by l: at most l.MaxBody decoded
 // bytes are produced, and l.Display of them kept (l.MaxBody when Display
-// is negative).
+// is negative). Of a compressed body, the wire bytes are kept too, up to
+// the same limit and l.MaxBuffer, to show should decoding fail.
 func NewDecoder(l protocol.Limits) *Decoder {
 	d := &Decoder{}
 	d.SetLimits(l)
@@ -111,7 +115,12 @@ func (d *Decoder) SetLimits(l protocol.Limits) {
 	if l.Display >= 0 && int64(l.Display) < d.keep {
 		d.keep = int64(l.Display)
 	}
+	d.keepRaw = min(d.keep, int64(l.MaxBuffer))
 }
+
+// maxPrealloc bounds what a size hint may make a Decoder allocate ahead:
+// a huge Content-Length costs nothing until its bytes come.
+const maxPrealloc = 16 << 10
 
 // Reset discards any body in progress and starts a new one with the given
 // Content-Encoding and Content-Type values. sizeHint, when not negative,
@@ -119,7 +128,9 @@ func (d *Decoder) SetLimits(l protocol.Limits) {
 // helps to size buffers.
 func (d *Decoder) Reset(encoding, contentType string, sizeHint int64) {
 	d.Discard()
-	d.active = true
+	if d.max == 0 {
+		d.SetLimits(protocol.Limits{}) // the zero Decoder has the default limits
+	}
 	d.ctype = contentType
 	var unknown string
 	d.codings, d.encoding, unknown = parseCodings(encoding, d.codBuf[:0])
@@ -135,7 +146,7 @@ func (d *Decoder) Reset(encoding, contentType string, sizeHint int64) {
 		d.done = true
 	}
 	if len(d.codings) == 0 && sizeHint > 0 {
-		d.data = make([]byte, 0, min(sizeHint, d.keep))
+		d.data = make([]byte, 0, min(sizeHint, d.keep, maxPrealloc))
 	}
 }
 
@@ -153,23 +164,41 @@ func (d *Decoder) Write(p []byte) {
 		return
 	}
 	if !d.lost {
-		d.raw = appendKept(d.raw, p, d.keep)
+		d.raw = appendKept(d.raw, p, d.keepRaw)
 	}
 	if d.done {
 		return
 	}
-	if !d.started {
-		if len(d.pending)+len(p) <= syncMax {
-			d.pending = append(d.pending, p...)
-			return
-		}
-		d.start()
-		if len(d.pending) > 0 {
+	// Input goes to the codecs in pieces of syncMax bytes: fewer switches to
+	// the coroutine, and no codec sees the input dribble in (brotli's
+	// reader misreports the end of a stream read a few bytes at a time).
+	if len(d.pending) == 0 && len(p) >= syncMax {
+		d.push(p)
+		return
+	}
+	for len(p) > 0 && !d.done {
+		if len(d.pending) == syncMax {
 			d.push(d.pending)
 			d.pending = d.pending[:0]
+			continue
 		}
+		n := min(syncMax-len(d.pending), len(p))
+		d.pending = append(d.pending, p[:n]...)
+		p = p[n:]
 	}
-	d.push(p)
+}
+
+// Grow says that n more bytes of the body are coming (a chunk's size), so
+// that an identity body makes room for them at once, within the display
+// limit and 16 KiB.
+func (d *Decoder) Grow(n int64) {
+	if len(d.codings) > 0 || d.lost || n <= 0 {
+		return
+	}
+	room := d.keep - int64(len(d.data))
+	if n = min(n, room, maxPrealloc); n > int64(cap(d.data)-len(d.data)) {
+		d.data = slices.Grow(d.data, int(n))
+	}
 }
 
 // Gap records that n bytes of the body were not captured. Decoding cannot
@@ -180,11 +209,17 @@ func (d *Decoder) Gap(n int) {
 	}
 	d.size += int64(n)
 	d.lost = true
-	if len(d.codings) > 0 && !d.done {
-		d.halt()
-		if d.err == nil {
-			d.err = ErrGap
-		}
+	if len(d.codings) == 0 || d.done {
+		return
+	}
+	// Decode what came before the gap, then stop.
+	d.src.eof = true
+	if d.started || len(d.pending) > 0 {
+		d.push(d.pending)
+	}
+	d.halt()
+	if d.err == nil || errors.Is(d.err, io.ErrUnexpectedEOF) {
+		d.err = ErrGap
 	}
 }
 
@@ -202,11 +237,9 @@ func (d *Decoder) Finish(m *message.Message, b *message.Body) *message.Body {
 		b = new(message.Body)
 	}
 	if len(d.codings) > 0 && !d.done {
-		if d.started {
-			d.src.eof = true
-			d.push(nil)
-		} else if len(d.pending) > 0 {
-			d.decodeNow()
+		d.src.eof = true
+		if d.started || len(d.pending) > 0 {
+			d.push(d.pending)
 		}
 		d.done = true
 	}
@@ -266,33 +299,48 @@ func (d *Decoder) Discard() {
 }
 
 func (d *Decoder) reset() {
-	d.active = false
 	d.data = nil
 	d.encoding, d.ctype = "", ""
 	d.codings = d.codings[:0]
 	d.size, d.decoded = 0, 0
-	d.raw = d.raw[:0]
 	d.err = nil
 	d.limited, d.lost, d.done = false, false, false
-	if cap(d.pending) > syncMax {
-		d.pending = nil
-	}
-	d.pending = d.pending[:0]
+	// Small buffers are kept for the next body; big ones go, so that an
+	// idle connection does not hold on to them.
+	d.raw = reuse(d.raw)
+	d.pending = reuse(d.pending)
 	d.src = source{}
 }
 
-// start launches the coroutine that decodes while bytes arrive.
-func (d *Decoder) start() {
-	d.started = true
-	d.next, d.stop = iter.Pull(d.run)
+// keepCap is the capacity of a buffer that a Decoder keeps between bodies.
+const keepCap = 4 << 10
+
+func reuse(b []byte) []byte {
+	if cap(b) > keepCap {
+		return nil
+	}
+	return b[:0]
 }
 
-// push hands p to the running coroutine and lets it decode until it needs
-// more input or ends.
+// push hands p to the codecs and lets them decode until they need more
+// input or end. The first push of a body that is not yet at its end
+// (src.eof unset) starts the coroutine; a body that ends before needing
+// one is decoded straight through.
 func (d *Decoder) push(p []byte) {
 	d.src.in = p
-	if _, ok := d.next(); !ok {
-		d.halt()
+	switch {
+	case d.started:
+		if _, ok := d.next(); !ok {
+			d.halt()
+		}
+	case d.src.eof:
+		d.run(nil)
+	default:
+		d.started = true
+		d.next, d.stop = iter.Pull(d.run)
+		if _, ok := d.next(); !ok {
+			d.halt()
+		}
 	}
 	d.src.in = nil
 }
@@ -305,14 +353,6 @@ func (d *Decoder) halt() {
 		d.next, d.stop = nil, nil
 	}
 	d.done = true
-}
-
-// decodeNow decodes the gathered bytes of a body that ended before
-// decoding had to start, without a coroutine.
-func (d *Decoder) decodeNow() {
-	d.src = source{in: d.pending, eof: true}
-	d.run(nil)
-	d.src.in = nil
 }
 
 // run decodes the input of d.src into d's output until the end of the
@@ -498,7 +538,7 @@ func open(c coding, r *bufio.Reader) (io.Reader, func(), error) {
 		} else if err := b.Reset(r); err != nil {
 			return nil, func() { brotliPool.Put(b) }, err
 		}
-		return b, func() { brotliPool.Put(b) }, nil
+		return brotliReader{b}, func() { brotliPool.Put(b) }, nil
 	case codingZstd:
 		z, _ := zstdPool.Get().(*zstd.Decoder)
 		if z == nil {
@@ -533,3 +573,32 @@ func isZlibHeader(cmf, flg byte) bool {
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+var decoderPool = sync.Pool{New: func() any { return new(Decoder) }}
+
+// Decode decodes a whole body p with the given Content-Encoding and
+// Content-Type values under the limits l, as a Decoder's Reset, Write and
+// Finish would, and returns the Body it set on m. It does not keep p.
+func Decode(m *message.Message, p []byte, encoding, contentType string, l protocol.Limits) *message.Body {
+	d := decoderPool.Get().(*Decoder)
+	d.SetLimits(l)
+	d.Reset(encoding, contentType, int64(len(p)))
+	d.Write(p)
+	b := d.Finish(m, nil)
+	decoderPool.Put(d)
+	return b
+}
+
+// brotliReader works around andybalholm/brotli reporting "excessive input"
+// at the end of a well-formed stream whose last bytes were read in small
+// pieces: the output is complete by then, so the end is taken as EOF. Real
+// trailing garbage after a brotli stream goes unreported.
+type brotliReader struct{ r *brotli.Reader }
+
+func (b brotliReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err.Error() == "brotli: excessive input" {
+		err = io.EOF
+	}
+	return n, err
+}

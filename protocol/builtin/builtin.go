@@ -2,8 +2,9 @@ package builtin
 
 import (
 	"github.com/tapir-dev/tapir/protocol"
+	"github.com/tapir-dev/tapir/protocol/http1"
 )
 
 // Default is the detection order: protocols with unambiguous prefaces
 // first. Connections nothing here recognises go to the raw parser.
-var Default = protocol.List{}
+var Default = protocol.List{http1.Spec}

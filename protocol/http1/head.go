@@ -1,0 +1,420 @@
+package http1
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/tapir-dev/tapir/message"
+)
+
+// scanHead looks for the end of a head (or trailer section) in b. line is
+// the start of the first line not yet complete, pos where the search for
+// its '\n' resumes (bytes before pos were searched). It appends the offset
+// of each line's '\n' to ends. It returns the length of the head, blank
+// line included, or -1 and the start of the unfinished line.
+func scanHead(b []byte, line, pos int, ends []int32) (n, next int, _ []int32) {
+	i := pos
+	for {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1, line, ends
+		}
+		e := i + j
+		ends = append(ends, int32(e))
+		if e == line || e == line+1 && b[line] == '\r' {
+			return e + 1, e + 1, ends
+		}
+		line = e + 1
+		i = line
+	}
+}
+
+// framing is what a head says about the body after it.
+type framing struct {
+	length    int64 // Content-Length; -1 when absent
+	lengthErr bool  // Content-Length invalid or conflicting
+	te        bool  // Transfer-Encoding present
+	chunked   bool  // chunked is the last transfer coding
+	// codings are the transfer codings other than chunked, which apply
+	// on top of the content codings.
+	codings   string
+	close     bool // Connection: close
+	keepAlive bool // Connection: keep-alive
+	upgrade   string
+	connUp    bool // Connection: upgrade
+	expect    bool // Expect: 100-continue
+	encoding  string
+	ctype     string
+}
+
+// head is a parsed head: the message it starts and what framing needs.
+type head struct {
+	m  *msg
+	f  framing
+	rq bool // a request; else a response
+}
+
+// parseHead parses the head in b, whose lines end at the offsets in ends
+// (the last one the blank line when complete is set, else the last
+// complete line). The start line has been checked. Header strings share
+// one copy of b.
+func (h *half) parseHead(b []byte, ends []int32, complete bool) head {
+	nl := len(ends) - 1 // header lines (and the blank one, if complete)
+	if complete {
+		nl--
+	}
+	return h.parseInto(newMsg(min(nl, h.p.lim.MaxHeaders)), b, ends)
+}
+
+// parseInto is parseHead into mm, a new message whose Headers may have
+// room for the fields.
+func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
+	lim := &h.p.lim
+	mm.m.Proto = Name
+	mm.m.Dir = h.dir
+	mm.m.HTTP = &mm.http
+	// One string holds every header name and value.
+	s := string(b)
+	hd := head{m: mm, f: framing{length: -1}}
+
+	start := int(ends[0])
+	line := s[:start]
+	bare := false
+	if strings.HasSuffix(line, "\r") {
+		line = line[:len(line)-1]
+	} else {
+		bare = true
+	}
+	hd.rq = !strings.HasPrefix(line, "HTTP/")
+	if hd.rq {
+		mm.m.Type = message.Request
+		sp := strings.IndexByte(line, ' ')
+		lsp := strings.LastIndexByte(line, ' ')
+		mm.http.Method = line[:sp]
+		mm.http.Target = line[sp+1 : lsp]
+		mm.http.Version = version(line[lsp+1:])
+		if strings.IndexByte(mm.http.Target, ' ') >= 0 {
+			mm.m.AddNote(message.Info, "space in request target")
+		}
+	} else {
+		mm.m.Type = message.Response
+		mm.http.Version = version(line[:8])
+		mm.http.Status = int(line[9]-'0')*100 + int(line[10]-'0')*10 + int(line[11]-'0')
+		if len(line) > 13 {
+			mm.http.Reason = line[13:]
+		}
+	}
+
+	dropped := 0
+	// pend is the stored field whose framing meaning waits for the end of
+	// its obs-fold continuation lines.
+	pend := -1
+	var folds, malformed int
+	var firstBad, wsColon, badName string
+	for k := 1; k < len(ends); k++ {
+		a, e := start+1, int(ends[k])
+		start = e
+		if e > a && s[e-1] == '\r' {
+			e--
+		} else {
+			bare = true
+		}
+		line := s[a:e]
+		if line == "" {
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			// obs-fold: the line continues the previous field's value.
+			if pend >= 0 {
+				last := &mm.http.Headers[pend]
+				if v := trimOWS(line); v == "" {
+				} else if last.Value == "" {
+					last.Value = v
+				} else {
+					last.Value = last.Value + " " + v
+				}
+				folds++
+				continue
+			}
+			if malformed == 0 {
+				firstBad = line
+			}
+			malformed++
+			continue
+		}
+		if pend >= 0 {
+			hd.f.field(mm.http.Headers[pend].Name, mm.http.Headers[pend].Value)
+			pend = -1
+		}
+		// The name is a token up to the colon.
+		colon := 0
+		for colon < len(line) && tchar[line[colon]] {
+			colon++
+		}
+		valid := colon < len(line) && line[colon] == ':' && colon > 0
+		if !valid {
+			colon = strings.IndexByte(line, ':')
+			if colon <= 0 {
+				if malformed == 0 {
+					firstBad = line
+				}
+				malformed++
+				continue
+			}
+		}
+		name, value := line[:colon], trimOWS(line[colon+1:])
+		if !valid {
+			if t := strings.TrimRight(name, " \t"); isToken(t) {
+				if wsColon == "" {
+					wsColon = t
+				}
+				name = t
+			} else if badName == "" {
+				badName = name
+			}
+		}
+		if len(mm.http.Headers) >= lim.MaxHeaders {
+			dropped++
+			hd.f.field(name, value)
+			continue
+		}
+		pend = len(mm.http.Headers)
+		mm.http.Headers = append(mm.http.Headers, message.Header{Name: name, Value: value})
+	}
+	if pend >= 0 {
+		hd.f.field(mm.http.Headers[pend].Name, mm.http.Headers[pend].Value)
+	}
+	if folds > 0 {
+		mm.m.AddNote(message.Info, "obs-fold: %d field lines continued on the next line", folds)
+	}
+	if wsColon != "" {
+		mm.m.AddNote(message.Info, "whitespace before colon in field %q", wsColon)
+	}
+	if malformed > 0 {
+		mm.m.AddNote(message.Error, "%d malformed field lines dropped, the first %.40q", malformed, firstBad)
+	}
+	if badName != "" {
+		mm.m.AddNote(message.Error, "invalid field name %.40q", badName)
+	}
+	if bare {
+		mm.m.AddNote(message.Info, "bare LF line ending")
+	}
+	if dropped > 0 {
+		mm.m.AddNote(message.Limit, "more than %d header fields: %d not kept", lim.MaxHeaders, dropped)
+	}
+	return hd
+}
+
+// Messages are allocated with room for their header fields, in a few
+// sizes, so that a message and its fields are one allocation.
+type (
+	msg4 struct {
+		msg
+		hdr [4]message.Header
+	}
+	msg8 struct {
+		msg
+		hdr [8]message.Header
+	}
+	msg16 struct {
+		msg
+		hdr [16]message.Header
+	}
+)
+
+// newMsg returns a msg whose HTTP.Headers has room for n fields.
+func newMsg(n int) *msg {
+	switch {
+	case n <= 0:
+		return new(msg)
+	case n <= 4:
+		x := new(msg4)
+		x.http.Headers = x.hdr[:0]
+		return &x.msg
+	case n <= 8:
+		x := new(msg8)
+		x.http.Headers = x.hdr[:0]
+		return &x.msg
+	case n <= 16:
+		x := new(msg16)
+		x.http.Headers = x.hdr[:0]
+		return &x.msg
+	}
+	m := new(msg)
+	m.http.Headers = make([]message.Header, 0, n)
+	return m
+}
+
+// parseFields parses the trailer section lines in b (see parseHead) into
+// header fields, noting what parseHead notes on m.
+func (h *half) parseFields(b []byte, ends []int32, m *message.Message) []message.Header {
+	if len(ends) < 2 {
+		return nil
+	}
+	s := string(b)
+	fields := make([]message.Header, 0, len(ends)-1)
+	start := -1
+	for k := 0; k < len(ends)-1; k++ {
+		a, e := start+1, int(ends[k])
+		start = e
+		if e > a && s[e-1] == '\r' {
+			e--
+		}
+		line := s[a:e]
+		if line == "" {
+			continue
+		}
+		colon := strings.IndexByte(line, ':')
+		if colon <= 0 || line[0] == ' ' || line[0] == '\t' {
+			m.AddNote(message.Error, "malformed trailer line: %.40q", line)
+			continue
+		}
+		if len(fields) >= h.p.lim.MaxHeaders {
+			m.AddNote(message.Limit, "more than %d trailer fields", h.p.lim.MaxHeaders)
+			break
+		}
+		fields = append(fields, message.Header{Name: strings.TrimRight(line[:colon], " \t"), Value: trimOWS(line[colon+1:])})
+	}
+	return fields
+}
+
+// field records what a header field says about framing.
+func (f *framing) field(name, value string) {
+	switch len(name) {
+	case 6:
+		if eqFold(name, "expect") && eqFold(value, "100-continue") {
+			f.expect = true
+		}
+	case 7:
+		if eqFold(name, "upgrade") {
+			f.upgrade = value
+		}
+	case 10:
+		if eqFold(name, "connection") {
+			for tok := range tokens(value) {
+				switch {
+				case eqFold(tok, "close"):
+					f.close = true
+				case eqFold(tok, "keep-alive"):
+					f.keepAlive = true
+				case eqFold(tok, "upgrade"):
+					f.connUp = true
+				}
+			}
+		}
+	case 12:
+		if eqFold(name, "content-type") {
+			f.ctype = value
+		}
+	case 14:
+		if eqFold(name, "content-length") {
+			n, ok := parseLength(value)
+			switch {
+			case !ok:
+				f.lengthErr = true
+			case f.length >= 0 && f.length != n:
+				f.lengthErr = true
+			default:
+				f.length = n
+			}
+		}
+	case 16:
+		if eqFold(name, "content-encoding") {
+			f.encoding = joinList(f.encoding, value)
+		}
+	case 17:
+		if eqFold(name, "transfer-encoding") {
+			f.te = true
+			for tok := range tokens(value) {
+				if eqFold(tok, "chunked") {
+					f.chunked = true
+					continue
+				}
+				if f.chunked {
+					// chunked must come last; anything after it undoes it.
+					f.chunked = false
+				}
+				f.codings = joinList(f.codings, tok)
+			}
+		}
+	}
+}
+
+// tokens yields the non-empty members of a comma-separated list.
+func tokens(v string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for v != "" {
+			var t string
+			t, v, _ = strings.Cut(v, ",")
+			if t = trimOWS(t); t != "" && !yield(t) {
+				return
+			}
+		}
+	}
+}
+
+func joinList(a, b string) string {
+	if a == "" {
+		return b
+	}
+	if b == "" {
+		return a
+	}
+	return a + ", " + b
+}
+
+// parseLength parses a Content-Length value: 1 to 18 digits.
+func parseLength(v string) (int64, bool) {
+	if v == "" || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// eqFold reports whether s equals lower, a lower-case ASCII string,
+// ignoring ASCII case.
+func eqFold(s, lower string) bool {
+	if len(s) != len(lower) || s[0]|0x20 != lower[0] {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// trimOWS trims optional whitespace (SP, HTAB) from both ends of s.
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// version returns v, sharing the constant for the common versions.
+func version(v string) string {
+	switch v {
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return v
+}

@@ -1,0 +1,292 @@
+package http1
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/protocol"
+	"github.com/tapir-dev/tapir/protocol/raw"
+)
+
+// Parser parses both directions of one HTTP/1.x connection into messages:
+// every request and response, in order, each emitted from within the Feed
+// call that brings its last byte. Responses are paired with requests first
+// in, first out. Either direction may be the client: the one that sends
+// request lines is.
+//
+// A Parser is used by one goroutine at a time. It keeps none of the bytes
+// given to Feed beyond what the limits allow for an unfinished head, chunk
+// line or trailer section (MaxHeaderBytes), the bytes a client sends after
+// an upgrade request until the response says what they are (MaxBuffer),
+// and what is shown of each message (Raw, Body.Data).
+type Parser struct {
+	cfg      protocol.Config
+	lim      protocol.Limits
+	rawKeep  int   // wire bytes kept in Message.Raw
+	bodyKeep int64 // body bytes kept in Body.Data
+	half     [2]half
+	q        [2]queue // requests sent by each direction, awaiting responses
+	// up is the parser the connection was handed to after an upgrade or
+	// a CONNECT tunnel; all bytes go to it.
+	up     protocol.Parser
+	upName string
+	// err is an error of up met outside a call that could return it,
+	// returned by the next Feed.
+	err   error
+	stats Stats
+}
+
+// Stats counts what a Parser met. The same events are marked on the
+// messages as notes; Stats is for callers that want the totals.
+type Stats struct {
+	// Messages counts the messages emitted, Partial those of them that
+	// were incomplete.
+	Messages, Partial uint64
+	// Gaps counts calls to Gap; Errors and Limits the Error and Limit
+	// notes on emitted messages.
+	Gaps, Errors, Limits uint64
+	// Resyncs counts the messages found by looking for a start line after
+	// a gap or an error; Skipped is how many bytes were skipped (empty
+	// lines between messages included).
+	Resyncs uint64
+	Skipped int64
+	// Unpaired counts responses with no request to pair with.
+	Unpaired uint64
+}
+
+// New returns a parser for one connection.
+func New(cfg protocol.Config) *Parser {
+	p := &Parser{cfg: cfg, lim: cfg.Limits.WithDefaults()}
+	p.lim.MaxHeaderBytes = min(p.lim.MaxHeaderBytes, p.lim.MaxBuffer)
+	p.rawKeep = p.lim.MaxBuffer
+	if p.lim.Display >= 0 && p.lim.Display < p.rawKeep {
+		p.rawKeep = p.lim.Display
+	}
+	p.bodyKeep = p.lim.MaxBody
+	if p.lim.Display >= 0 && int64(p.lim.Display) < p.bodyKeep {
+		p.bodyKeep = int64(p.lim.Display)
+	}
+	for d := range p.half {
+		h := &p.half[d]
+		h.p, h.dir = p, event.Dir(d)
+		h.junk.bad = -1
+		h.dec.SetLimits(p.lim)
+	}
+	return p
+}
+
+// Feed takes the next bytes of direction dir, captured at time at, and
+// emits every message they complete. After an upgrade it hands the bytes
+// to the parser of the new protocol and returns that parser's error;
+// otherwise it never fails: what it cannot parse it marks and skips.
+func (p *Parser) Feed(dir event.Dir, b []byte, at uint64, emit protocol.Emit) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.up != nil {
+		return p.up.Feed(dir, b, at, emit)
+	}
+	err := p.half[dir&1].feed(b, at, emit)
+	if err == nil {
+		err = p.err
+	}
+	return err
+}
+
+// fail records an error of the parser the connection was handed to.
+func (p *Parser) fail(err error) {
+	if p.err == nil {
+		p.err = fmt.Errorf("%s after the upgrade: %w", p.upName, err)
+	}
+}
+
+// Gap reports that n bytes of direction dir were not captured. A gap
+// inside a body of known length only cuts that body; elsewhere the message
+// in progress is emitted as partial and the direction skips to the next
+// start line.
+func (p *Parser) Gap(dir event.Dir, n int, at uint64, emit protocol.Emit) {
+	if p.up != nil {
+		p.up.Gap(dir, n, at, emit)
+		return
+	}
+	if n <= 0 {
+		return
+	}
+	p.stats.Gaps++
+	p.half[dir&1].gap(n, at, emit)
+}
+
+// Flush emits what is pending. A response whose body runs to the end of
+// the connection is complete when why is protocol.Closed and partial
+// otherwise; anything else unfinished is partial.
+func (p *Parser) Flush(why protocol.End, emit protocol.Emit) {
+	if p.up != nil {
+		p.up.Flush(why, emit)
+		return
+	}
+	first := event.Out
+	if p.half[event.In].role == lineRequest || p.half[event.Out].role == lineStatus {
+		first = event.In
+	}
+	p.half[first].flush(why, emit)
+	if p.up != nil {
+		p.up.Flush(why, emit)
+		return
+	}
+	p.half[first.Other()].flush(why, emit)
+}
+
+// Stats returns the counts so far.
+func (p *Parser) Stats() Stats { return p.stats }
+
+// Upgraded returns the name of the protocol the connection was handed to
+// by an upgrade or CONNECT, or "" while it speaks HTTP/1.
+func (p *Parser) Upgraded() string { return p.upName }
+
+// emit counts m and hands it on.
+func (p *Parser) emit(m *message.Message, emit protocol.Emit) {
+	p.stats.Messages++
+	if m.Partial {
+		p.stats.Partial++
+	}
+	for _, n := range m.Notes {
+		switch n.Kind {
+		case message.Error:
+			p.stats.Errors++
+		case message.Limit:
+			p.stats.Limits++
+		}
+	}
+	emit(m)
+}
+
+// switchTarget returns the protocol a connection turns into after a 101
+// response with the given Upgrade value, or after a CONNECT (upgrade ""),
+// and the note to put on the response.
+func (p *Parser) switchTarget(upgrade string, connect bool) (protocol.Spec, string) {
+	want, what := raw.Name, "tunnel"
+	if !connect {
+		tok, _, _ := strings.Cut(upgrade, ",")
+		tok, _, _ = strings.Cut(trimOWS(tok), "/")
+		switch {
+		case eqFold(tok, "websocket"):
+			want = "websocket"
+		case eqFold(tok, "h2c"):
+			want = "http2"
+		}
+		what = "upgrade"
+		if tok != "" {
+			what = "upgrade to " + tok
+		}
+	}
+	if want != raw.Name && p.cfg.Lookup != nil {
+		if s, ok := p.cfg.Lookup(want); ok {
+			return s, what + ": handed to the " + s.Name + " parser"
+		}
+	}
+	if p.cfg.Lookup != nil && want != raw.Name {
+		if s, ok := p.cfg.Lookup(raw.Name); ok {
+			return s, what + ": no " + want + " parser, shown raw"
+		}
+	}
+	if want != raw.Name {
+		return raw.Spec, what + ": no " + want + " parser, shown raw"
+	}
+	return raw.Spec, what + ": shown raw"
+}
+
+// switchTo hands the connection to a parser of spec: the bytes the client
+// sent after its request, held until now, then everything that follows.
+func (p *Parser) switchTo(spec protocol.Spec, server event.Dir, emit protocol.Emit) error {
+	p.up = spec.New(p.cfg)
+	p.upName = spec.Name
+	c := &p.half[server.Other()]
+	if c.st != stHold && c.cur != nil {
+		c.cut(c.lastAt, emit, message.Info, "the connection switched protocols before the end of the message")
+	}
+	hold, segs := c.hold, c.segs
+	c.hold, c.segs = nil, nil
+	for d := range p.half {
+		p.half[d].dec.Discard()
+		p.half[d].buf = nil
+	}
+	off := 0
+	for _, s := range segs {
+		if s.gap {
+			p.up.Gap(c.dir, s.n, s.at, emit)
+			continue
+		}
+		if err := p.up.Feed(c.dir, hold[off:off+s.n], s.at, emit); err != nil {
+			return err
+		}
+		off += s.n
+	}
+	return nil
+}
+
+// pending is a request awaiting its final response.
+type pending struct {
+	seq            uint64
+	method, target string
+	head, connect  bool
+	upgrade        string // the Upgrade field, when the request asks for one
+	expect         bool   // Expect: 100-continue
+	done           bool   // the request's last byte came
+	end            uint64 // its time
+	final          int    // the final response's status, once its head came
+}
+
+// maxPending bounds the requests awaiting responses on one connection;
+// past it the oldest is forgotten and its response will not be paired.
+const maxPending = 1024
+
+// queue holds the requests of one direction in order.
+type queue struct {
+	items []pending
+	first int
+	next  uint64
+}
+
+func (q *queue) push(e pending) uint64 {
+	if q.first == len(q.items) {
+		q.items, q.first = q.items[:0], 0
+	}
+	if len(q.items)-q.first >= maxPending {
+		q.first++
+	}
+	if q.first >= 64 && 2*q.first >= len(q.items) {
+		n := copy(q.items, q.items[q.first:])
+		q.items, q.first = q.items[:n], 0
+	}
+	e.seq = q.next
+	q.next++
+	q.items = append(q.items, e)
+	return e.seq
+}
+
+// front returns the oldest request, or nil.
+func (q *queue) front() *pending {
+	if q.first == len(q.items) {
+		return nil
+	}
+	return &q.items[q.first]
+}
+
+// get returns the request seq if it is still waiting, or nil.
+func (q *queue) get(seq uint64) *pending {
+	f := q.front()
+	if f == nil || seq < f.seq || seq-f.seq >= uint64(len(q.items)-q.first) {
+		return nil
+	}
+	return &q.items[q.first+int(seq-f.seq)]
+}
+
+// pop removes the request seq if it is the oldest.
+func (q *queue) pop(seq uint64) {
+	if f := q.front(); f != nil && f.seq == seq {
+		*f = pending{}
+		q.first++
+	}
+}
