@@ -95,7 +95,7 @@ type outputFlags struct {
 func (f *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.format, "format", "f", "text", "output format: text (for people) or json (one JSON object per message, see docs/json.md)")
 	fs.BoolVar(&f.hex, "hex", false, "text format: show each message's bytes as a hex dump instead of decoded")
-	fs.BoolVar(&f.pretty, "pretty", false, "pretty-print JSON bodies")
+	fs.BoolVar(&f.pretty, "pretty", false, "text format: pretty-print JSON bodies (JSON output stays one object per line)")
 	fs.Var(&f.tsize, "tsize", "keep only the first N bytes of each body (0: all); the rest is counted and marked")
 	fs.StringVarP(&f.out, "output", "o", "-", "write messages to this file (created 0600) instead of stdout")
 	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (when writing to a terminal), always or never")
@@ -132,7 +132,8 @@ func (f *outputFlags) open(e env) (*output.Writer, io.Closer, error) {
 	var fm output.Formatter
 	switch f.format {
 	case "json":
-		fm = jsonl.New(jsonl.Options{Pretty: f.pretty})
+		// One object per line, always: --pretty shapes text bodies only.
+		fm = jsonl.New(jsonl.Options{})
 	default:
 		color := f.color == "always" || (f.color == "auto" && (f.out == "" || f.out == "-") && e.isTTY(e.stdout))
 		fm = text.New(text.Options{Hex: f.hex, Color: color, Pretty: f.pretty})
