@@ -44,8 +44,11 @@ type Options struct {
 	// shard holds at most MaxConns/Shards (rounded up); past that its least
 	// recently used connection is evicted, counted and its messages marked.
 	MaxConns int
-	// Drop, for live sources, makes Push drop (and count) a round that the
-	// shards have no room for instead of blocking.
+	// Drop, for live sources, keeps Push from blocking while the shards
+	// are busy: the bytes of the events they have no room for are
+	// dropped, counted, and each event kept as a gap that the parsers
+	// mark in the messages it cuts. Past a bound on held events Push
+	// blocks after all.
 	Drop bool
 	// Filter, when set, is asked about every event; false skips it
 	// (counted as filtered).

@@ -94,7 +94,7 @@ func (p *Pipeline) putBatch(b *batch) {
 		b.data = nil
 	}
 	clear(b.items) // drop the strings the events held
-	b.items, b.data = b.items[:0], b.data[:0]
+	b.items, b.data, b.stripped = b.items[:0], b.data[:0], 0
 	p.pool.Put(b)
 }
 
@@ -184,22 +184,13 @@ func (p *Pipeline) tickLocked(now uint64) {
 
 // sendLocked hands the round to the shards.
 func (p *Pipeline) sendLocked() {
-	if p.opts.Drop {
-		for _, s := range p.shards {
-			if len(s.in) == cap(s.in) {
-				// No room: drop the whole round so rounds stay aligned.
-				for _, b := range p.round {
-					for i := range b.items {
-						if b.items[i].kind == itemEvent {
-							p.delta.Dropped++
-						}
-					}
-					b.items, b.data = b.items[:0], b.data[:0]
-				}
-				p.pending, p.bytes = 0, 0
-				return
-			}
+	if p.opts.Drop && !p.closed && !p.room() {
+		if p.pending < maxHeld {
+			p.stripLocked()
+			return
 		}
+		// Even the stripped events fill the memory we allow them: wait
+		// for the shards, and let the source's own buffer take the loss.
 	}
 	d := p.delta
 	p.delta = Stats{}
@@ -213,6 +204,41 @@ func (p *Pipeline) sendLocked() {
 	p.smu.Lock()
 	p.stats.add(&d)
 	p.smu.Unlock()
+}
+
+// maxHeld is how many events, stripped of their bytes, Drop mode holds
+// back while the shards are full before it blocks after all.
+const maxHeld = 64 * roundEvents
+
+// room reports whether every shard can take a round without blocking.
+func (p *Pipeline) room() bool {
+	for _, s := range p.shards {
+		if len(s.in) == cap(s.in) {
+			return false
+		}
+	}
+	return true
+}
+
+// stripLocked drops the bytes of the round's data events, keeping each
+// event as a gap of its length: the parsers then mark the loss in the
+// messages it cuts, and closes and ordering are kept.
+func (p *Pipeline) stripLocked() {
+	for _, b := range p.round {
+		for i := b.stripped; i < len(b.items); i++ {
+			it := &b.items[i]
+			if it.kind != itemEvent || it.n == 0 {
+				continue
+			}
+			p.delta.Dropped++
+			p.delta.DroppedBytes += uint64(it.n)
+			it.ev.OrigLen = uint32(min(max(int64(it.ev.OrigLen), int64(it.n)), 1<<32-1))
+			it.off, it.n = 0, 0
+		}
+		b.data = b.data[:0]
+		b.stripped = len(b.items)
+	}
+	p.bytes = 0
 }
 
 // Sync hands over the events pushed so far and waits until they have been

@@ -458,3 +458,58 @@ func ExamplePipeline() {
 	// raw out "PING\r\n"
 	// raw in "PONG\r\n"
 }
+
+// TestDropMarksGaps checks that with Drop a busy pipeline does not block
+// the source: the bytes it cannot take are dropped, counted, and marked as
+// gaps in the messages, and closes still end their connections.
+func TestDropMarksGaps(t *testing.T) {
+	release := make(chan struct{})
+	var got []*message.Message
+	p, err := pipeline.New(pipeline.Options{
+		Shards: 1, Drop: true,
+		Output: func(m *message.Message) error {
+			<-release // the output is stuck until released
+			got = append(got, m)
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Far more rounds than the queues hold; with the output stuck, Push
+	// must keep returning.
+	const conns = 200
+	for i := range 20 * 1024 {
+		fd := int32(i % conns)
+		e := data(1, fd, uint64(i), event.Dir(i/conns%2), "some bytes")
+		if err := p.Push(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for fd := range int32(conns) {
+		c := closeEv(1, fd, 1<<20)
+		p.Push(&c)
+	}
+	close(release)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st := p.Stats()
+	if st.Dropped == 0 || st.DroppedBytes != st.Dropped*10 {
+		t.Fatalf("Dropped %d events, %d bytes; want some, 10 bytes each", st.Dropped, st.DroppedBytes)
+	}
+	if st.ConnsClosed != conns {
+		t.Errorf("ConnsClosed = %d; want %d: closes must survive drops", st.ConnsClosed, conns)
+	}
+	gaps := 0
+	for _, m := range got {
+		for _, n := range m.Notes {
+			if n.Kind == message.Gap {
+				gaps++
+			}
+		}
+	}
+	if gaps == 0 || st.Gaps == 0 || !st.Lossy() {
+		t.Errorf("%d gap notes, Stats.Gaps %d, Lossy %v; want the drops marked", gaps, st.Gaps, st.Lossy())
+	}
+}

@@ -29,6 +29,8 @@ type item struct {
 type batch struct {
 	items []item
 	data  []byte
+	// stripped is how many items had their bytes dropped (Options.Drop).
+	stripped int
 }
 
 // key orders messages across shards: by the input position of the item

@@ -16,8 +16,12 @@ type Stats struct {
 	CloseEvents uint64
 	Bytes       uint64 // payload bytes of data events
 	Filtered    uint64 // events skipped by the filter
-	Dropped     uint64 // events dropped because the shards were full (live only)
-	LostBytes   uint64 // bytes the source did not capture (orig_len)
+	// Dropped counts data events whose bytes were dropped because the
+	// shards were full (live only, Options.Drop); each became a gap
+	// marked in the messages it cut. DroppedBytes is their total length.
+	Dropped      uint64
+	DroppedBytes uint64
+	LostBytes    uint64 // bytes the source did not capture (orig_len)
 
 	ConnsOpened  uint64
 	ConnsClosed  uint64 // ended by a close event
@@ -43,6 +47,7 @@ func (s *Stats) add(d *Stats) {
 	s.Bytes += d.Bytes
 	s.Filtered += d.Filtered
 	s.Dropped += d.Dropped
+	s.DroppedBytes += d.DroppedBytes
 	s.LostBytes += d.LostBytes
 	s.ConnsOpened += d.ConnsOpened
 	s.ConnsClosed += d.ConnsClosed
@@ -94,8 +99,8 @@ func (s *Stats) TotalMessages() uint64 {
 // String formats the counters on a few lines for people.
 func (s *Stats) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "events: %d (data %d, close %d, filtered %d, dropped %d), %d bytes, %d bytes not captured\n",
-		s.Events, s.DataEvents, s.CloseEvents, s.Filtered, s.Dropped, s.Bytes, s.LostBytes)
+	fmt.Fprintf(&b, "events: %d (data %d, close %d, filtered %d), %d bytes, %d bytes not captured, %d events (%d bytes) dropped while busy\n",
+		s.Events, s.DataEvents, s.CloseEvents, s.Filtered, s.Bytes, s.LostBytes, s.Dropped, s.DroppedBytes)
 	fmt.Fprintf(&b, "connections: %d opened, %d closed, %d idle, %d evicted (table full), %d open at end\n",
 		s.ConnsOpened, s.ConnsClosed, s.ConnsIdle, s.ConnsEvicted, s.ConnsAtEnd)
 	keys := make([]string, 0, len(s.Messages))
