@@ -75,6 +75,8 @@ type Message struct {
 	Request *RequestRef
 	// Latency is, for a response, the time from its request's last byte.
 	Latency *Latency
+	// WS describes a WebSocket message or frame; nil for other protocols.
+	WS *WebSocket
 
 	// Partial is set when the message was not complete: flushed at idle,
 	// at shutdown, or cut by a gap.
@@ -187,4 +189,25 @@ func (k NoteKind) String() string {
 type Note struct {
 	Kind NoteKind
 	Text string
+}
+
+// WebSocket describes a WebSocket message (or, with --frames, one frame).
+// Its payload, unmasked and decompressed, is the message's Body.
+type WebSocket struct {
+	// Opcode names the frame type: "text", "binary", "close", "ping",
+	// "pong", "continuation" (the rest of a message whose first frame was
+	// not seen, or a single frame), or "opcode-N" for a reserved one.
+	Opcode string
+	// Fragments is the number of data frames the message came in.
+	Fragments int
+	// Compressed is set when the message was compressed with
+	// permessage-deflate (RFC 7692).
+	Compressed bool
+	// CloseCode is a close frame's status code, 0 when it had none;
+	// CloseReason its reason.
+	CloseCode   int
+	CloseReason string
+	// Stream is the HTTP/2 stream that carries the WebSocket (RFC 8441);
+	// 0 over HTTP/1.1.
+	Stream uint32
 }

@@ -104,6 +104,9 @@ func (s Sample) Head(d event.Dir) []byte {
 type Spec struct {
 	// Name is short, lower case and unique in a List: "http1", "raw".
 	Name string
+	// Doc is an optional one-line description for people, such as
+	// "Redis RESP2 and RESP3 commands and replies" ('tapir parsers').
+	Doc string
 	// Detect tells whether a connection speaks the protocol. It must not
 	// keep the sample's slices.
 	Detect func(s Sample) Verdict
@@ -119,6 +122,22 @@ type Config struct {
 	Lookup func(name string) (Spec, bool)
 	// Frames asks parsers to emit protocol frames as messages too.
 	Frames bool
+	// Upgrade is set for a parser that takes a connection over from
+	// another protocol, such as WebSocket after HTTP/1's 101 Switching
+	// Protocols: the exchange that switched it. Nil otherwise.
+	Upgrade *Upgrade
+}
+
+// Upgrade is the exchange after which a connection, or an HTTP/2 stream,
+// switched protocols. The heads are shared with the messages emitted for
+// them and must not be modified.
+type Upgrade struct {
+	// Server is the direction the server's bytes travel in.
+	Server event.Dir
+	// Request and Response are the heads of the request that asked for
+	// the switch and of the response that made it; Request is nil when
+	// it was not seen.
+	Request, Response *message.HTTP
 }
 
 // Limits bound what a parser may hold and show. Zero fields take the

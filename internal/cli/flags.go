@@ -8,10 +8,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tapir-dev/tapir/event"
-	"github.com/tapir-dev/tapir/output"
-	"github.com/tapir-dev/tapir/output/jsonl"
-	"github.com/tapir-dev/tapir/output/sink"
-	"github.com/tapir-dev/tapir/output/text"
 	"github.com/tapir-dev/tapir/pipeline"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/builtin"
@@ -90,23 +86,25 @@ type outputFlags struct {
 	out    string
 	color  string
 	frames bool
+	sinkFlags
 }
 
 func (f *outputFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.format, "format", "f", "text", "output format: text (for people) or json (one JSON object per message, see docs/json.md)")
+	fs.StringVarP(&f.format, "format", "f", "text", "output format: text (for people), json (one JSON object per message, see docs/json.md), pb (eCapture-compatible protobuf records, docs/protobuf.md) or har (HTTP Archive 1.2, docs/har.md)")
 	fs.BoolVar(&f.hex, "hex", false, "text format: show each message's bytes as a hex dump instead of decoded")
 	fs.BoolVar(&f.pretty, "pretty", false, "text format: pretty-print JSON bodies (JSON output stays one object per line)")
 	fs.Var(&f.tsize, "tsize", "keep only the first N bytes of each body (0: all); the rest is counted and marked")
-	fs.StringVarP(&f.out, "output", "o", "-", "write messages to this file (created 0600) instead of stdout")
+	fs.StringVarP(&f.out, "output", "o", "-", "write messages to this file (created 0600), to tcp://HOST:PORT, or serve them to WebSocket clients at ws://HOST:PORT/PATH, instead of stdout")
 	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (when writing to a terminal), always or never")
 	fs.BoolVar(&f.frames, "frames", false, "also show protocol frames (HTTP/2 SETTINGS, PING, ...; WebSocket frames) as messages")
+	f.sinkFlags.register(fs)
 }
 
 func (f *outputFlags) validate() error {
 	switch f.format {
-	case "text", "json":
+	case "text", "json", "pb", "har":
 	default:
-		return usagef("--format %q: use text or json", f.format)
+		return usagef("--format %q: use text, json, pb or har", f.format)
 	}
 	switch f.color {
 	case "auto", "always", "never":
@@ -116,29 +114,7 @@ func (f *outputFlags) validate() error {
 	if f.hex && f.format != "text" {
 		return usagef("--hex applies to --format text only")
 	}
-	return nil
-}
-
-// open opens the output and returns the writer for messages.
-func (f *outputFlags) open(e env) (*output.Writer, io.Closer, error) {
-	w, err := sink.Open(f.out)
-	if err != nil {
-		return nil, nil, err
-	}
-	var ow io.Writer = w
-	if f.out == "" || f.out == "-" {
-		ow = e.stdout
-	}
-	var fm output.Formatter
-	switch f.format {
-	case "json":
-		// One object per line, always: --pretty shapes text bodies only.
-		fm = jsonl.New(jsonl.Options{})
-	default:
-		color := f.color == "always" || (f.color == "auto" && (f.out == "" || f.out == "-") && e.isTTY(e.stdout))
-		fm = text.New(text.Options{Hex: f.hex, Color: color, Pretty: f.pretty})
-	}
-	return output.NewWriter(ow, fm), w, nil
+	return f.sinkFlags.validate(f.out)
 }
 
 // pipelineOptions builds the pipeline's options from the flags.

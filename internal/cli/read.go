@@ -35,12 +35,18 @@ docs/events.md) and print every message of every connection, decoded, in order.
 Files ending in .gz or .zst are decompressed. With no FILE, or when FILE is -,
 standard input is read. Several files are read in turn, as one input.
 
+A file of protobuf records written with --format pb (or eCapture's records,
+framed the same way; see docs/protobuf.md) is told from its content and its
+messages are printed in the chosen format.
+
 A line that is not a valid event is reported with its file and line number,
 counted and skipped (--strict stops there instead); the exit code is then 1.`,
 		Example: `  tapir read examples/curl-http.jsonl
   tapir read --format json capture.jsonl.zst > messages.jsonl
   tapir read --pid 4242 --tsize 1KiB --stats capture.jsonl
-  zcat old.jsonl.gz | tapir read -`,
+  zcat old.jsonl.gz | tapir read -
+  tapir read --format pb -o capture.pb capture.jsonl && tapir read capture.pb
+  tapir read --format har -o capture.har capture.jsonl`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.processFlags.validate(); err != nil {
 				return err
@@ -55,6 +61,9 @@ counted and skipped (--strict stops there instead); the exit code is then 1.`,
 			}
 			if len(args) == 0 {
 				args = []string{"-"}
+			}
+			if isRecordStream(args[0]) {
+				return runReadPB(e, &f, args)
 			}
 			return runRead(cmd, e, &f, args)
 		},
@@ -142,11 +151,13 @@ files:
 	if err := w.Close(); runErr == nil {
 		runErr = err
 	}
+	closer.Close() // network sinks deliver what they hold, then count
 	bar.finish()
 	st := p.Stats()
 	if f.stats || st.Lossy() || bad > 0 {
 		printStats(e.stderr, &st, bad)
 	}
+	f.outputFlags.printSinkStats(e.stderr, f.stats)
 	if runErr != nil {
 		return fmt.Errorf("output: %w", runErr)
 	}

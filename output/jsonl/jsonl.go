@@ -43,6 +43,9 @@ func (f *Formatter) Append(dst []byte, m *message.Message) []byte {
 	if m.HTTP != nil {
 		appendHTTP(&e, m.HTTP)
 	}
+	if m.WS != nil {
+		appendWebSocket(&e, m.WS)
+	}
 	if r := m.Request; r != nil {
 		e.key("request")
 		e.open('{')

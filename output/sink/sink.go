@@ -20,26 +20,43 @@ const FileMode fs.FileMode = 0o600
 //
 //   - "" or "-": standard output; closing the result does not close it.
 //   - "file://PATH": the file at PATH, as below.
-//   - "SCHEME://...": a network sink; none is built in yet, so any other
-//     scheme fails with ErrUnsupported.
+//   - "tcp://HOST:PORT": a TCP client that reconnects (NewTCP).
+//   - "ws://HOST:PORT/PATH": a WebSocket server for clients to connect to
+//     (NewWebSocket).
+//   - any other "SCHEME://...": fails with ErrUnsupported.
 //   - anything else: a file path, created or truncated with mode 0600. A
 //     regular file that already exists with wider permissions is narrowed
 //     to 0600.
 //
-// The caller closes what Open returns.
-func Open(target string) (io.WriteCloser, error) {
+// The caller closes what Open returns. Open is OpenWith with default
+// options.
+func Open(target string) (io.WriteCloser, error) { return OpenWith(target, nil) }
+
+// OpenWith opens target as Open does, with options; a file with
+// RotateSize or RotateEvery set is a rotating file (NewRotating). The
+// network and rotating sinks take records whole (RecordWriter) and report
+// Stats.
+func OpenWith(target string, opts *Options) (io.WriteCloser, error) {
 	if target == "" || target == "-" {
 		return stdout{os.Stdout}, nil
 	}
+	path := target
 	if scheme, rest, ok := strings.Cut(target, "://"); ok && isScheme(scheme) {
 		switch strings.ToLower(scheme) {
 		case "file":
-			return openFile(rest)
+			path = rest
+		case "tcp":
+			return NewTCP(rest, opts)
+		case "ws":
+			return NewWebSocket(target, opts)
+		default:
+			return nil, fmt.Errorf("sink: open %s: %w %q", target, ErrUnsupported, scheme)
 		}
-		// Network sinks (tcp://, ws://) are added here.
-		return nil, fmt.Errorf("sink: open %s: %w %q", target, ErrUnsupported, scheme)
 	}
-	return openFile(target)
+	if opts != nil && (opts.RotateSize > 0 || opts.RotateEvery > 0) {
+		return NewRotating(path, opts)
+	}
+	return openFile(path)
 }
 
 // isScheme reports whether s is a URL scheme (RFC 3986: a letter, then

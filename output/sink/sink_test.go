@@ -88,8 +88,10 @@ func TestErrors(t *testing.T) {
 	}{
 		{missing, fs.ErrNotExist, missing},
 		{dir, nil, dir},
-		{"tcp://127.0.0.1:9000", sink.ErrUnsupported, "tcp"},
-		{"ws://localhost:8080/feed", sink.ErrUnsupported, "ws"},
+		{"udp://127.0.0.1:9000", sink.ErrUnsupported, "udp"},
+		{"wss://localhost:8080/feed", sink.ErrUnsupported, "wss"},
+		{"tcp://no-port", nil, "tcp address"},
+		{"ws://127.0.0.1/feed", nil, "needs a port"},
 		{"file://", nil, "empty file path"},
 	}
 	for _, tt := range tests {

@@ -108,6 +108,9 @@ func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
 	dst = append(dst, ' ')
 	dst = strconv.AppendInt(dst, m.Size, 10)
 	dst = append(dst, 'B')
+	if m.WS != nil {
+		dst = appendWebSocket(dst, m.WS)
+	}
 	if m.HTTP != nil && m.HTTP.Stream != 0 {
 		dst = append(dst, " stream="...)
 		dst = strconv.AppendUint(dst, uint64(m.HTTP.Stream), 10)

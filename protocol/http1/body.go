@@ -284,6 +284,7 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 		connect bool
 		release bool
 		upgrade = h.upgrade
+		req     *message.HTTP
 	)
 	if m.Type == message.Request {
 		if e := h.p.q[h.dir].get(h.seq); e != nil {
@@ -299,6 +300,7 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 			e = h.p.q[h.dir.Other()].get(h.seq)
 		}
 		if e != nil {
+			req = e.req
 			if upgrade == "" {
 				upgrade = e.upgrade
 			}
@@ -334,7 +336,7 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 	spec, note := h.p.switchTarget(upgrade, connect)
 	m.AddNote(message.Info, "%s", note)
 	h.p.emit(m, emit)
-	if err := h.p.switchTo(spec, h.dir, emit); err != nil {
+	if err := h.p.switchTo(spec, h.dir, req, m.HTTP, emit); err != nil {
 		h.p.fail(err)
 	}
 }

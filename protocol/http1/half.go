@@ -515,6 +515,7 @@ func (h *half) begin(hd head, b []byte, hint int64, emit protocol.Emit) {
 		e.connect = mm.http.Method == "CONNECT"
 		if hd.f.upgrade != "" {
 			e.upgrade = hd.f.upgrade
+			e.req = &mm.http
 		}
 		h.seq = h.p.q[h.dir].push(e)
 		h.expectWait = hd.f.expect

@@ -197,10 +197,13 @@ func (p *Parser) switchTarget(upgrade string, connect bool) (protocol.Spec, stri
 	return raw.Spec, what + ": shown raw"
 }
 
-// switchTo hands the connection to a parser of spec: the bytes the client
+// switchTo hands the connection to a parser of spec, made with the heads
+// of the exchange that switched it (req may be nil): the bytes the client
 // sent after its request, held until now, then everything that follows.
-func (p *Parser) switchTo(spec protocol.Spec, server event.Dir, emit protocol.Emit) error {
-	p.up = spec.New(p.cfg)
+func (p *Parser) switchTo(spec protocol.Spec, server event.Dir, req, resp *message.HTTP, emit protocol.Emit) error {
+	cfg := p.cfg
+	cfg.Upgrade = &protocol.Upgrade{Server: server, Request: req, Response: resp}
+	p.up = spec.New(cfg)
 	p.upName = spec.Name
 	c := &p.half[server.Other()]
 	if c.st != stHold && c.cur != nil {
@@ -236,6 +239,9 @@ type pending struct {
 	done           bool   // the request's last byte came
 	end            uint64 // its time
 	final          int    // the final response's status, once its head came
+
+	// req is the request's head, when it asks for an upgrade.
+	req *message.HTTP
 }
 
 // maxPending bounds the requests awaiting responses on one connection;

@@ -90,6 +90,9 @@ func httpRecordings(t testing.TB) []string {
 	}
 	var http []string
 	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "ws-") {
+			continue // WebSocket sessions: protocol/websocket tests them, hand-over included
+		}
 		conns := loadRecording(t, f)
 		if len(conns) > 0 && len(conns[0].events) > 0 {
 			e := conns[0].events[0]
