@@ -106,6 +106,7 @@ var specs = []Spec{
 		Conns: 200, Exchanges: 50,
 		gen: newPipelinedWorld,
 	},
+	{Kind: WebSocket, Doc: wsDoc, Conns: 100, Exchanges: 100, gen: newWebSocketWorld},
 }
 
 // Specs returns the table of workloads, in order.
