@@ -107,6 +107,8 @@ var specs = []Spec{
 		gen: newPipelinedWorld,
 	},
 	{Kind: WebSocket, Doc: wsDoc, Conns: 100, Exchanges: 100, gen: newWebSocketWorld},
+	{Kind: HTTP2, Doc: http2Doc, Conns: 100, Exchanges: 100, gen: newHTTP2World},
+	{Kind: GRPC, Doc: grpcDoc, Conns: 100, Exchanges: 100, gen: newGRPCWorld},
 }
 
 // Specs returns the table of workloads, in order.

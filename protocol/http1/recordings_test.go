@@ -93,6 +93,9 @@ func httpRecordings(t testing.TB) []string {
 		if strings.HasPrefix(filepath.Base(f), "ws-") {
 			continue // WebSocket sessions: protocol/websocket tests them, hand-over included
 		}
+		if strings.HasPrefix(filepath.Base(f), "h2-") {
+			continue // HTTP/2 sessions (h2c upgrade included): protocol/http2 tests them
+		}
 		conns := loadRecording(t, f)
 		if len(conns) > 0 && len(conns[0].events) > 0 {
 			e := conns[0].events[0]

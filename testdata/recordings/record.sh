@@ -120,6 +120,12 @@ stop_proxy "$proxy_pid" "$p_proxy"
 echo "go-nethttp.jsonl: Go net/http client -> Go net/http server"
 "$tmp/gohttp" -o "$here/go-nethttp.jsonl"
 
+echo "ws-*.jsonl: Go coder/websocket client -> Go coder/websocket server"
+(cd "$root" && go run ./internal/record/cmd/wsrec -mode plain -o "$here/ws-plain.jsonl" &&
+	go run ./internal/record/cmd/wsrec -mode deflate -o "$here/ws-deflate.jsonl" &&
+	go run ./internal/record/cmd/wsrec -mode nocontext -o "$here/ws-nocontext.jsonl" &&
+	go run ./internal/record/cmd/wsrec -mode deflate -server -o "$here/ws-server.jsonl")
+
 echo "examples/curl-http.jsonl: curl -> pyserver.py"
 start_proxy "$p_proxy" "$p_pyserver" "$root/examples/curl-http.jsonl"
 curl -sS -o /dev/null "$url/api/users/1" \

@@ -1,0 +1,48 @@
+// Package http2 parses HTTP/2 connections (RFC 9113) into messages: each
+// request and response once its stream's half ends, with its headers
+// decoded by HPACK state kept for the connection's whole life, its body
+// reassembled from DATA frames and content-decoded (protocol/body), gRPC
+// bodies split into messages and rendered (protocol/grpc), and each
+// response paired with its request by stream id.
+//
+// # Detection
+//
+// Detect recognises the client preface, and, on a connection first seen
+// mid-stream, frames: two consecutive plausible frame headers, or a whole
+// SETTINGS frame (what a server sends first). The parser then finds frame
+// boundaries in each direction the same way, skipping (and showing, marked)
+// the tail of a frame whose start was not seen.
+//
+// # Frames and HPACK
+//
+// Frames are buffered per direction until whole (up to Limits.MaxBuffer;
+// a longer DATA frame is taken as it comes) and parsed with
+// golang.org/x/net/http2's Framer. Header blocks (HEADERS or PUSH_PROMISE
+// and their CONTINUATION frames, split anywhere) are decoded with an HPACK
+// decoder of this package, one per direction, built on hpack's Huffman
+// code: unlike hpack.Decoder it goes on past a reference to a dynamic-table
+// entry it never saw (a connection first seen mid-stream), naming that
+// field "<unknown>" and keeping the rest of the block and the table right.
+// SETTINGS_HEADER_TABLE_SIZE sent by one side bounds the table of the
+// other side's encoder; SETTINGS_MAX_FRAME_SIZE likewise.
+//
+// # Messages
+//
+// Requests and responses carry Proto "http2" and an HTTP head with
+// Version "HTTP/2", the pseudo-headers among the headers in wire order,
+// Method, Target (:path, or :authority for CONNECT) and Status taken from
+// them, Trailers, and Stream. Interim (1xx) responses are messages of
+// their own; RST_STREAM ends a stream's halves, partial, with its error
+// code noted; pushed requests (PUSH_PROMISE) are requests sent by the
+// server. Connection-level frames are not messages unless Config.Frames is
+// set, when every frame is also a message.Frame message describing it;
+// Parser.Stats counts them by type either way.
+//
+// # Limits
+//
+// Header blocks are bounded by Limits.MaxHeaders and MaxHeaderBytes (past
+// them fields are dropped, counted and noted; the HPACK table is kept
+// right), a connection follows at most DefaultMaxStreams streams at once,
+// and the wire bytes kept for hex dumps of the messages in progress share
+// a budget of Limits.MaxBuffer.
+package http2

@@ -1,0 +1,285 @@
+package http2_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/output"
+	"github.com/tapir-dev/tapir/output/jsonl"
+	"github.com/tapir-dev/tapir/output/text"
+	"github.com/tapir-dev/tapir/pipeline"
+	"github.com/tapir-dev/tapir/protocol"
+	"github.com/tapir-dev/tapir/protocol/builtin"
+	"github.com/tapir-dev/tapir/source/eventfile"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+const recordings = "../../testdata/recordings"
+
+// loadEvents reads every event of an event file, data copied.
+func loadEvents(t testing.TB, path string) []event.Event {
+	t.Helper()
+	r, err := eventfile.Open(path, &eventfile.Options{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var evs []event.Event
+	for {
+		e, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return evs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := *e
+		c.Data = bytes.Clone(e.Data)
+		evs = append(evs, c)
+	}
+}
+
+// runPipeline pushes evs through a pipeline with the built-in protocols
+// and returns the messages, in output order, and the stats.
+func runPipeline(t testing.TB, evs []event.Event, frames bool) ([]*message.Message, pipeline.Stats) {
+	t.Helper()
+	var msgs []*message.Message
+	p, err := pipeline.New(pipeline.Options{Protocols: builtin.Default, Frames: frames, Shards: 2,
+		Output: func(m *message.Message) error { msgs = append(msgs, m); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		if err := p.Push(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return msgs, p.Stats()
+}
+
+// render formats messages with f.
+func render(t testing.TB, msgs []*message.Message, f output.Formatter) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := output.NewWriter(&b, f)
+	for _, m := range msgs {
+		if err := w.Write(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// golden compares got with the golden file name, or rewrites it with
+// -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestRecordings decodes the HTTP/2 and gRPC recordings of real programs
+// (testdata/recordings/h2-*.jsonl, made by h2-record.sh): every request
+// and response is there, each response paired, nothing lost; the text
+// output with --frames and the JSON output are pinned by golden files.
+func TestRecordings(t *testing.T) {
+	tests := []struct {
+		file string
+		// exchanges is the number of HTTP/2 responses; partial how many
+		// of them (and of the requests) a reset cut.
+		exchanges, partial int
+		// unpaired is how many responses have no HTTP/2 request: the
+		// response to an h2c upgrade answers an HTTP/1.1 request.
+		unpaired int
+	}{
+		{"h2-go-h2c.jsonl", 15, 1, 0},
+		{"h2-go-tls.jsonl", 28, 2, 0},
+		{"h2-grpc.jsonl", 8, 0, 0},
+		{"h2-curl-prior.jsonl", 4, 0, 0},
+		{"h2-curl-upgrade.jsonl", 2, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			evs := loadEvents(t, filepath.Join(recordings, tt.file))
+			msgs, st := runPipeline(t, evs, false)
+			if st.Lossy() && st.Partial != uint64(tt.partial) || st.Errors > 0 || st.Gaps > 0 || st.Limits > 0 || st.ParserFailures > 0 {
+				t.Errorf("stats:\n%s", st.String())
+			}
+			if got := st.Messages["http2/response"]; got != uint64(tt.exchanges) {
+				t.Errorf("%d http2 responses; want %d", got, tt.exchanges)
+			}
+			unpaired := 0
+			for _, m := range msgs {
+				if m.Proto == "http2" && m.Type == message.Response && m.Request == nil {
+					unpaired++
+				}
+			}
+			if unpaired != tt.unpaired {
+				t.Errorf("%d unpaired responses; want %d", unpaired, tt.unpaired)
+			}
+			base := strings.TrimSuffix(tt.file, ".jsonl")
+			golden(t, base+".json", render(t, msgs, jsonl.New(jsonl.Options{})))
+			fmsgs, _ := runPipeline(t, evs, true)
+			golden(t, base+".frames.txt", render(t, fmsgs, text.New(text.Options{})))
+		})
+	}
+}
+
+// key names a message for comparing runs: its connection, stream, type
+// and direction.
+type key struct {
+	conn   event.ConnID
+	stream uint32
+	typ    message.Type
+	dir    event.Dir
+}
+
+func keyOf(m *message.Message) key {
+	k := key{conn: m.Conn.ID, typ: m.Type, dir: m.Dir}
+	if m.HTTP != nil {
+		k.stream = m.HTTP.Stream
+	}
+	return k
+}
+
+// TestMidStream drops the first n events of recordings, for every n: the
+// capture begins mid-connection. Every request and response that starts
+// after the cut is still decoded whole, with the same body; header fields
+// that refer to dynamic-table entries added before the cut are named
+// unknown, and nothing else is lost.
+func TestMidStream(t *testing.T) {
+	for _, file := range []string{"h2-go-h2c.jsonl", "h2-go-tls.jsonl", "h2-grpc.jsonl", "h2-curl-upgrade.jsonl"} {
+		t.Run(file, func(t *testing.T) {
+			evs := loadEvents(t, filepath.Join(recordings, file))
+			full, _ := runPipeline(t, evs, false)
+			unknown := 0
+			for n := 1; n < len(evs); n++ {
+				cut := evs[n:]
+				msgs, st := runPipeline(t, cut, false)
+				if st.ParserFailures > 0 || st.Errors > 0 {
+					t.Fatalf("cut %d: stats:\n%s", n, st.String())
+				}
+				got := map[key]*message.Message{}
+				for _, m := range msgs {
+					got[keyOf(m)] = m
+					if m.HTTP != nil {
+						for _, h := range m.HTTP.Headers {
+							if strings.Contains(h.Name+h.Value, "<unknown>") {
+								unknown++
+							}
+						}
+					}
+				}
+				from := cut[0].Time
+				for _, m := range full {
+					if m.Start < from || m.Proto != "http2" || m.Type == message.Data {
+						continue
+					}
+					g := got[keyOf(m)]
+					if g == nil {
+						t.Errorf("cut %d: %s %s of stream %d (at %d) missing", n, m.Dir, m.Type, m.HTTP.Stream, m.Start)
+						continue
+					}
+					if g.Partial != m.Partial || g.Size != m.Size {
+						t.Errorf("cut %d: stream %d %s: partial %v size %d; want %v %d", n, m.HTTP.Stream, m.Type, g.Partial, g.Size, m.Partial, m.Size)
+					}
+					if !cmp.Equal(bodyOf(g), bodyOf(m)) {
+						t.Errorf("cut %d: stream %d %s: body differs", n, m.HTTP.Stream, m.Type)
+					}
+				}
+			}
+			if file != "h2-grpc.jsonl" && unknown == 0 {
+				t.Errorf("no cut met a field that refers to an entry added before it")
+			}
+		})
+	}
+}
+
+func bodyOf(m *message.Message) string {
+	if m.Body == nil {
+		return ""
+	}
+	return fmt.Sprintf("%q %d %d", m.Body.Data, m.Body.Size, m.Body.Cut)
+}
+
+// TestMidStreamGolden pins the output of one mid-stream start: the go-h2c
+// recording without its first 12 events (the preface, the settings and
+// the first exchanges).
+func TestMidStreamGolden(t *testing.T) {
+	evs := loadEvents(t, filepath.Join(recordings, "h2-go-h2c.jsonl"))
+	msgs, _ := runPipeline(t, evs[12:], false)
+	golden(t, "h2-go-h2c.cut12.txt", render(t, msgs, text.New(text.Options{})))
+}
+
+// TestSplitEverywhere feeds the gRPC recording with each event split in
+// two at every offset: the messages do not change.
+func TestSplitEverywhere(t *testing.T) {
+	evs := loadEvents(t, filepath.Join(recordings, "h2-grpc.jsonl"))
+	want := render(t, mustRun(t, evs), jsonl.New(jsonl.Options{}))
+	for i := range evs {
+		if evs[i].Kind != event.Data {
+			continue
+		}
+		for k := 1; k < len(evs[i].Data); k++ {
+			split := make([]event.Event, 0, len(evs)+1)
+			split = append(split, evs[:i]...)
+			a, b := evs[i], evs[i]
+			a.Data, b.Data = evs[i].Data[:k], evs[i].Data[k:]
+			split = append(split, a, b)
+			split = append(split, evs[i+1:]...)
+			if got := render(t, mustRun(t, split), jsonl.New(jsonl.Options{})); got != want {
+				t.Fatalf("event %d split at %d: output differs:\n%s", i, k, cmp.Diff(want, got))
+			}
+		}
+	}
+}
+
+// mustRun is runPipeline with one shard and no stats.
+func mustRun(t testing.TB, evs []event.Event) []*message.Message {
+	t.Helper()
+	var msgs []*message.Message
+	p, err := pipeline.New(pipeline.Options{Protocols: builtin.Default, Shards: 1,
+		Limits: protocol.Limits{},
+		Output: func(m *message.Message) error { msgs = append(msgs, m); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		p.Push(&evs[i])
+	}
+	p.Close()
+	return msgs
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Regenerates the HTTP/2 and gRPC recordings in this folder (h2-*.jsonl)
+# from real programs on loopback: Go's net/http and x/net/http2, grpc-go,
+# and curl through recproxy. See the HTTP/2 section of README.md.
+#
+#   testdata/recordings/h2-record.sh            # from anywhere in the checkout
+#   BASE_PORT=40300 testdata/recordings/h2-record.sh
+#
+# Needs go and curl (with HTTP/2, as Debian's is). recproxy finds curl's
+# pid and fd through /proc, so run it as root or as the user running curl.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+base=${BASE_PORT:-38300}
+umask 077
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+(cd "$root" && go build -o "$tmp/recproxy" ./internal/record/cmd/recproxy && go build -o "$tmp/h2rec" ./internal/record/cmd/h2rec)
+
+echo "h2-go-h2c.jsonl: net/http client -> net/http server, unencrypted HTTP/2"
+"$tmp/h2rec" -kind go-h2c -o "$here/h2-go-h2c.jsonl"
+echo "h2-go-tls.jsonl: x/net/http2 client -> x/net/http2 server over TLS, both ends"
+"$tmp/h2rec" -kind go-tls -o "$here/h2-go-tls.jsonl"
+echo "h2-grpc.jsonl: grpc-go client -> grpc-go server"
+"$tmp/h2rec" -kind grpc -o "$here/h2-grpc.jsonl"
+
+p_server=$base p_proxy=$((base + 10))
+"$tmp/h2rec" -serve "127.0.0.1:$p_server" 2>"$tmp/serve.log" &
+pids+=($!)
+for _ in $(seq 100); do
+	if grep -q serving "$tmp/serve.log"; then break; fi
+	sleep 0.1
+done
+
+# start_proxy FILE: start recproxy in front of the h2c server; sets proxy_pid.
+start_proxy() {
+	"$tmp/recproxy" -listen "127.0.0.1:$p_proxy" -to "127.0.0.1:$p_server" -o "$1" 2>"$tmp/proxy.log" &
+	proxy_pid=$!
+	for _ in $(seq 100); do
+		if grep -q listening "$tmp/proxy.log"; then return 0; fi
+		sleep 0.1
+	done
+	cat "$tmp/proxy.log" >&2
+	return 1
+}
+stop_proxy() {
+	kill -TERM "$proxy_pid"
+	wait "$proxy_pid"
+	sed 's/^/  /' "$tmp/proxy.log"
+}
+
+url="http://127.0.0.1:$p_proxy"
+echo "h2-curl-prior.jsonl: curl --http2-prior-knowledge -> h2rec -serve"
+start_proxy "$here/h2-curl-prior.jsonl"
+# One connection per curl: curl 7.88.1 fails to reuse a prior-knowledge
+# connection to Go's server ("Error in the HTTP2 framing layer").
+curl -sS --http2-prior-knowledge -o /dev/null "$url/api/items/42"
+curl -sS --http2-prior-knowledge -o /dev/null --compressed "$url/report.html"
+curl -sS --http2-prior-knowledge -o /dev/null -H 'Content-Type: application/json' -d '{"name":"green lamp","qty":2}' "$url/api/items"
+curl -sS --http2-prior-knowledge -o /dev/null "$url/trailers"
+stop_proxy
+
+echo "h2-curl-upgrade.jsonl: curl --http2 (HTTP/1.1 Upgrade: h2c) -> h2rec -serve"
+start_proxy "$here/h2-curl-upgrade.jsonl"
+curl -sS --http2 -o /dev/null -o /dev/null "$url/api/items/42" "$url/download"
+stop_proxy
