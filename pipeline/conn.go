@@ -159,6 +159,7 @@ func (s *shard) fail(c *conn, dir event.Dir, p []byte, at uint64) {
 		return
 	}
 	c.parser.Flush(protocol.Shutdown, s.emit)
+	s.countParser(c.parser)
 	r := raw.New(s.opts.Limits)
 	c.parser = r
 	r.Feed(dir, p, at, s.emit)
@@ -171,5 +172,13 @@ func (s *shard) end(c *conn, why protocol.End) {
 	}
 	if c.parser != nil {
 		c.parser.Flush(why, s.emit)
+		s.countParser(c.parser)
+	}
+}
+
+// countParser adds what a parser counted (protocol.Counter) to the stats.
+func (s *shard) countParser(p protocol.Parser) {
+	if c, ok := p.(protocol.Counter); ok {
+		c.Counts(s.addCount)
 	}
 }

@@ -383,6 +383,12 @@ func (p *Pipeline) Stats() Stats {
 	for k, v := range p.stats.Messages {
 		s.Messages[k] = v
 	}
+	if p.stats.Parsers != nil {
+		s.Parsers = make(map[string]uint64, len(p.stats.Parsers))
+		for k, v := range p.stats.Parsers {
+			s.Parsers[k] = v
+		}
+	}
 	return s
 }
 

@@ -39,7 +39,11 @@ var lineSpec = protocol.Spec{
 type lineParser struct {
 	buf   [2][]byte
 	start [2]uint64
+	lines uint64
 }
+
+// Counts reports the lines seen (protocol.Counter).
+func (l *lineParser) Counts(add func(string, uint64)) { add("line lines", l.lines) }
 
 func (l *lineParser) Feed(dir event.Dir, p []byte, at uint64, emit protocol.Emit) error {
 	for len(p) > 0 {
@@ -53,6 +57,7 @@ func (l *lineParser) Feed(dir event.Dir, p []byte, at uint64, emit protocol.Emit
 		}
 		l.buf[dir] = append(l.buf[dir], p[:i]...)
 		p = p[i+1:]
+		l.lines++
 		emit(l.msg(dir, at, false))
 	}
 	return nil
@@ -266,6 +271,9 @@ func TestShutdownFlushesPartial(t *testing.T) {
 	}
 	if st.ConnsAtEnd != 1 || st.Partial != 1 {
 		t.Errorf("ConnsAtEnd %d, Partial %d; want 1, 1", st.ConnsAtEnd, st.Partial)
+	}
+	if st.Parsers["line lines"] != 1 {
+		t.Errorf("Parsers = %v; want the parser's count of 1 line", st.Parsers)
 	}
 }
 

@@ -82,11 +82,12 @@ type shard struct {
 	out chan *result
 
 	// Set while an item is processed: where emitted messages go.
-	cur   *result
-	curK  key
-	curC  *conn
-	delta *Stats
-	emit  protocol.Emit
+	cur      *result
+	curK     key
+	curC     *conn
+	delta    *Stats
+	emit     protocol.Emit
+	addCount func(string, uint64)
 }
 
 func newShard(o *Options, cfg protocol.Config, maxConns, depth int) *shard {
@@ -100,6 +101,12 @@ func newShard(o *Options, cfg protocol.Config, maxConns, depth int) *shard {
 		out:         make(chan *result, depth),
 	}
 	s.emit = s.collect
+	s.addCount = func(name string, n uint64) {
+		if s.delta.Parsers == nil {
+			s.delta.Parsers = make(map[string]uint64)
+		}
+		s.delta.Parsers[name] += n
+	}
 	return s
 }
 

@@ -38,6 +38,10 @@ type Stats struct {
 	// Notes counts message notes by kind: gaps, limits hit, parse errors.
 	Gaps, Limits, Errors uint64
 	Truncated            uint64 // messages whose body or bytes were cut
+
+	// Parsers holds what parsers counted beyond their messages (frames
+	// by type, resyncs, bytes skipped), by name; see protocol.Counter.
+	Parsers map[string]uint64
 }
 
 func (s *Stats) add(d *Stats) {
@@ -56,6 +60,12 @@ func (s *Stats) add(d *Stats) {
 	s.ConnsAtEnd += d.ConnsAtEnd
 	s.ParserFailures += d.ParserFailures
 	s.DetectLimit += d.DetectLimit
+	for k, v := range d.Parsers {
+		if s.Parsers == nil {
+			s.Parsers = make(map[string]uint64)
+		}
+		s.Parsers[k] += v
+	}
 }
 
 func (s *Stats) count(m *message.Message) {
@@ -115,5 +125,17 @@ func (s *Stats) String() string {
 	fmt.Fprintf(&b, "messages: %d (%s), %d partial, %d truncated\n", s.TotalMessages(), strings.Join(parts, ", "), s.Partial, s.Truncated)
 	fmt.Fprintf(&b, "problems: %d gaps, %d limits hit, %d parse errors, %d parser failures, %d detections cut by the buffer limit",
 		s.Gaps, s.Limits, s.Errors, s.ParserFailures, s.DetectLimit)
+	if len(s.Parsers) > 0 {
+		names := make([]string, 0, len(s.Parsers))
+		for k := range s.Parsers {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, k := range names {
+			parts[i] = fmt.Sprintf("%s %d", k, s.Parsers[k])
+		}
+		fmt.Fprintf(&b, "\nparsers: %s", strings.Join(parts, ", "))
+	}
 	return b.String()
 }

@@ -88,8 +88,11 @@ func (v Verdict) String() string {
 // Sample is what detection sees of a connection: the first bytes of each
 // direction (either may be empty) and the direction that spoke first.
 type Sample struct {
+	// Out and In are the first bytes the traced process wrote and read;
+	// either may be empty, and each grows until detection decides.
 	Out, In []byte
-	First   event.Dir
+	// First is the direction that carried the connection's first bytes.
+	First event.Dir
 }
 
 // Head returns the bytes of direction d.
@@ -116,6 +119,7 @@ type Spec struct {
 
 // Config is what a parser is made with.
 type Config struct {
+	// Limits bound what the parser may hold and show.
 	Limits Limits
 	// Lookup finds another protocol by name, for hand-overs such as an
 	// HTTP/1 upgrade to WebSocket. It may be nil.
@@ -191,4 +195,14 @@ func (l Limits) Keep(n int) int {
 		return n
 	}
 	return l.Display
+}
+
+// Counter is implemented by parsers that count more than the messages
+// they emit: frames by type, resynchronisations, bytes skipped. When the
+// pipeline is done with a parser it adds the counts to its statistics,
+// each under "NAME", so that nothing a parser passed over goes unseen.
+type Counter interface {
+	// Counts calls add once for each counter that is not zero, with a
+	// short name such as "http2 frames DATA" or "http1 bytes skipped".
+	Counts(add func(name string, n uint64))
 }
