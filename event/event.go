@@ -54,9 +54,9 @@ func (d Dir) Other() Dir { return d ^ 1 }
 // connection is the process's file descriptor. The thread id is never part of
 // it: threads of one process share connections.
 type ConnID struct {
-	PID  uint32
-	FD   int32
-	Name string
+	PID  uint32 // the process
+	FD   int32  // its socket's file descriptor
+	Name string // the event's Conn, when set
 }
 
 // String formats the id for people: "conn=NAME" or "pid=P fd=F".
@@ -72,12 +72,14 @@ func (c ConnID) String() string {
 // Data is valid only during the call that receives the Event; a receiver
 // that needs the bytes later copies them.
 type Event struct {
+	// Kind says whether the event carries data or closes the connection.
 	Kind Kind
 	// Time is when the event happened, in nanoseconds on the source's
 	// clock. It never decreases within one connection.
 	Time uint64
-	PID  uint32
-	TID  uint32
+	// PID and TID are the process and the thread that made the call.
+	PID uint32
+	TID uint32
 	// FD is the socket's file descriptor in the process, -1 if unknown.
 	FD int32
 	// Conn, when not empty, is an opaque connection name that takes the
@@ -87,11 +89,14 @@ type Event struct {
 	Comm string
 	// Lib names the TLS library or source ("openssl", "pcap", ...).
 	Lib string
+	// Dir says whether the process wrote (Out) or read (In) Data.
 	Dir Dir
 	// Src is this process's end of the connection, Dst the peer's; either
 	// may be the zero AddrPort when unknown.
 	Src, Dst netip.AddrPort
-	Data     []byte
+	// Data is the plaintext, valid only during the call that receives the
+	// Event.
+	Data []byte
 	// OrigLen is the length the process really passed when the source kept
 	// only the first len(Data) bytes; 0 means len(Data) is the whole.
 	OrigLen uint32

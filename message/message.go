@@ -54,10 +54,14 @@ type Conn struct {
 
 // Message is one unit of a protocol's traffic.
 type Message struct {
+	// Conn is the connection, filled in by the pipeline.
 	Conn  Conn
-	Proto string // "raw", "http1", "http2", "websocket", ...
-	Type  Type
-	Dir   event.Dir
+	Proto string // "raw", "http1", "http2", "websocket", "redis", ...
+	// Type is the message's role: request, response, data or frame.
+	Type Type
+	// Dir is the direction the message travelled, seen from the traced
+	// process.
+	Dir event.Dir
 	// Start and End are the times of the first and last byte of the
 	// message, on the events' clock (ns).
 	Start, End uint64
@@ -69,7 +73,10 @@ type Message struct {
 	Raw    []byte
 	RawCut int64
 
+	// HTTP is the head of an HTTP request or response; nil otherwise.
 	HTTP *HTTP
+	// Body is the payload, decoded (for Redis, the command or reply
+	// rendered as text); nil when there is none.
 	Body *Body
 	// Request is, for a response, the request it answers.
 	Request *RequestRef
@@ -125,9 +132,9 @@ type Header struct {
 
 // RequestRef identifies the request a response answers.
 type RequestRef struct {
-	Method string
-	Target string
-	Stream uint32
+	Method string // "GET"; for Redis the command name, "SET"
+	Target string // "/items/1"; for Redis the first argument, the key
+	Stream uint32 // the HTTP/2 stream; 0 otherwise
 }
 
 // Latency is the time a response took, from the last byte of its request.

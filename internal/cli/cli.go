@@ -90,7 +90,7 @@ output), what could be read was still processed; 2 usage error.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCaptureCmd(e), newReadCmd(e), newVersionCmd(e))
+	root.AddCommand(newCaptureCmd(e), newReadCmd(e), newVersionCmd(e), newParsersCmd(e))
 	return root
 }
 

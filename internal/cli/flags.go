@@ -23,6 +23,7 @@ type processFlags struct {
 	maxBody       sizeFlag
 	shards        int
 	stats         bool
+	disable       []string // --disable-parser
 }
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
@@ -36,6 +37,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.maxBody, "max-body", "largest decoded body; decoding stops there (decompression bomb guard)")
 	fs.IntVar(&f.shards, "shards", 0, "worker goroutines (default: the number of CPUs)")
 	fs.BoolVar(&f.stats, "stats", false, "print counters to stderr at exit (they are always printed when anything was lost or cut)")
+	fs.StringSliceVar(&f.disable, "disable-parser", nil, "turn off the parser of this protocol (repeat or comma-separate; 'tapir parsers' lists them)")
 }
 
 func (f *processFlags) validate() error {
@@ -50,6 +52,9 @@ func (f *processFlags) validate() error {
 	}
 	if f.shards < 0 {
 		return usagef("--shards must not be negative")
+	}
+	if err := checkDisabled(builtin.Default, f.disable); err != nil {
+		return err
 	}
 	return nil
 }
@@ -125,7 +130,7 @@ func pipelineOptions(pf *processFlags, of *outputFlags) pipeline.Options {
 	}
 	return pipeline.Options{
 		Shards:    pf.shards,
-		Protocols: builtin.Default,
+		Protocols: pf.protocols(builtin.Default),
 		Limits: protocol.Limits{
 			MaxBuffer: int(pf.maxConnBuffer),
 			MaxBody:   int64(pf.maxBody),

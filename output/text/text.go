@@ -118,8 +118,10 @@ func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
 	if r := m.Request; r != nil {
 		dst = append(dst, " ← "...)
 		dst = appendSafe(dst, r.Method, false)
-		dst = append(dst, ' ')
-		dst = appendSafe(dst, r.Target, false)
+		if r.Target != "" { // e.g. a Redis command without arguments
+			dst = append(dst, ' ')
+			dst = appendSafe(dst, r.Target, false)
+		}
 	}
 	if l := m.Latency; l != nil {
 		dst = append(dst, ' ')
