@@ -171,6 +171,7 @@ func validText(b []byte) bool {
 // Spec is the HTTP/1.x protocol.
 var Spec = protocol.Spec{
 	Name:   Name,
+	Doc:    "HTTP/1.0 and 1.1: requests and responses, keep-alive and pipelining, chunked, content decoding, upgrades",
 	Detect: Detect,
 	New:    func(cfg protocol.Config) protocol.Parser { return New(cfg) },
 }

@@ -14,6 +14,7 @@ const Name = "websocket"
 // to after 101 Switching Protocols.
 var Spec = protocol.Spec{
 	Name:   Name,
+	Doc:    "WebSocket: after an HTTP/1 upgrade or from frame structure; messages reassembled, permessage-deflate",
 	Detect: Detect,
 	New:    func(cfg protocol.Config) protocol.Parser { return New(cfg) },
 }
