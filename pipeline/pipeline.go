@@ -50,6 +50,7 @@ type Pipeline struct {
 
 	smu    sync.Mutex // guards stats, outErr and done
 	stats  Stats
+	byKind map[kindKey]uint64 // message counts, turned into Stats.Messages
 	outErr error
 	done   int        // rounds merged
 	cond   *sync.Cond // signalled when a round is merged
@@ -69,6 +70,7 @@ func New(opts Options) (*Pipeline, error) {
 	}
 	p.pool.New = func() any { return &batch{} }
 	p.cond = sync.NewCond(&p.smu)
+	p.byKind = make(map[kindKey]uint64)
 	cfg := protocol.Config{Limits: o.Limits, Lookup: o.Protocols.Lookup, Frames: o.Frames}
 	per := (o.MaxConns + o.Shards - 1) / o.Shards
 	p.shards = make([]*shard, o.Shards)
@@ -327,7 +329,7 @@ func (p *Pipeline) merge() {
 		p.smu.Lock()
 		p.stats.add(&d)
 		for _, km := range all {
-			p.stats.count(km.m)
+			p.stats.count(km.m, p.byKind)
 		}
 		err := p.outErr
 		p.smu.Unlock()
@@ -379,10 +381,7 @@ func (p *Pipeline) Stats() Stats {
 	p.smu.Lock()
 	defer p.smu.Unlock()
 	s := p.stats
-	s.Messages = make(map[string]uint64, len(p.stats.Messages))
-	for k, v := range p.stats.Messages {
-		s.Messages[k] = v
-	}
+	s.setMessages(p.byKind)
 	if p.stats.Parsers != nil {
 		s.Parsers = make(map[string]uint64, len(p.stats.Parsers))
 		for k, v := range p.stats.Parsers {

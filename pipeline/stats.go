@@ -68,11 +68,16 @@ func (s *Stats) add(d *Stats) {
 	}
 }
 
-func (s *Stats) count(m *message.Message) {
-	if s.Messages == nil {
-		s.Messages = make(map[string]uint64)
-	}
-	s.Messages[m.Proto+"/"+m.Type.String()]++
+// kindKey names a kind of message without building a string per message.
+type kindKey struct {
+	proto string
+	typ   message.Type
+}
+
+// count adds m to the counters; byKind holds the message counts until
+// Messages is built from it (see setMessages).
+func (s *Stats) count(m *message.Message, byKind map[kindKey]uint64) {
+	byKind[kindKey{m.Proto, m.Type}]++
 	if m.Partial {
 		s.Partial++
 	}
@@ -88,6 +93,14 @@ func (s *Stats) count(m *message.Message) {
 		case message.Error:
 			s.Errors++
 		}
+	}
+}
+
+// setMessages sets Messages from the counts by kind.
+func (s *Stats) setMessages(byKind map[kindKey]uint64) {
+	s.Messages = make(map[string]uint64, len(byKind))
+	for k, n := range byKind {
+		s.Messages[k.proto+"/"+k.typ.String()] += n
 	}
 }
 

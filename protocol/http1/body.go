@@ -27,7 +27,7 @@ func (h *half) keepRaw(b []byte) {
 func (h *half) bodyBytes(b []byte) {
 	h.bodyN += int64(len(b))
 	if !h.alias {
-		h.dec.Write(b)
+		h.decoder().Write(b)
 	}
 }
 
@@ -56,7 +56,7 @@ func (h *half) noBodyAfterFinal(b []byte) bool {
 		return false
 	}
 	h.hasBody = false
-	h.dec.Discard()
+	h.releaseDecoder()
 	h.cur.m.AddNote(message.Info, "no body sent: the server answered Expect: 100-continue with %d", h.answered)
 	return true
 }
@@ -114,7 +114,7 @@ func (h *half) chunkSize(line []byte, at uint64, emit protocol.Emit) {
 				m.Raw = slices.Grow(m.Raw, int(k))
 			}
 		}
-		h.dec.Grow(n)
+		h.decoder().Grow(n)
 	}
 }
 
@@ -286,6 +286,12 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 		upgrade = h.upgrade
 		req     *message.HTTP
 	)
+	// Drop what would keep the message's head alive, and the buffer of a
+	// head that came in pieces: an idle connection holds little.
+	h.ctype, h.upgrade = "", ""
+	if len(h.buf) == 0 {
+		h.buf = nil
+	}
 	if m.Type == message.Request {
 		if e := h.p.q[h.dir].get(h.seq); e != nil {
 			e.done, e.end = true, at
@@ -357,12 +363,13 @@ func (h *half) endBody(m *message.Message) {
 	h.hasBody = false
 	if h.bodyN == 0 {
 		if !h.alias {
-			h.dec.Discard()
+			h.releaseDecoder()
 		}
 		return
 	}
 	if !h.alias {
-		h.dec.Finish(m, &h.cur.body)
+		h.decoder().Finish(m, &h.cur.body)
+		h.releaseDecoder()
 		return
 	}
 	data := m.Raw[min(h.headLen, len(m.Raw)):]
@@ -442,7 +449,7 @@ func (h *half) lose(n int, text string) {
 	h.rawStop = true
 	h.bodyN += int64(n)
 	if !h.alias {
-		h.dec.Gap(n)
+		h.decoder().Gap(n)
 	}
 }
 
@@ -478,5 +485,5 @@ func (h *half) flush(why protocol.End, emit protocol.Emit) {
 	h.buf = h.buf[:0]
 	h.st = stIdle
 	h.emitJunk(emit)
-	h.dec.Discard()
+	h.releaseDecoder()
 }

@@ -94,7 +94,7 @@ type half struct {
 
 	junk  junk
 	notes []message.Note // for the next message of this direction
-	dec   body.Decoder
+	dec   *body.Decoder  // while a body is decoded; from decoders
 }
 
 func (h *half) feed(b []byte, at uint64, emit protocol.Emit) error {
@@ -459,7 +459,7 @@ func (h *half) head(b []byte, at uint64, emit protocol.Emit) {
 	if enc == "" && length >= 0 && int64(h.headLen)+length <= int64(h.p.rawKeep) {
 		h.alias = true
 	} else {
-		h.dec.Reset(enc, f.ctype, length)
+		h.decoder().Reset(enc, f.ctype, length)
 	}
 	switch {
 	case chunked:

@@ -72,7 +72,6 @@ func New(cfg protocol.Config) *Parser {
 		h := &p.half[d]
 		h.p, h.dir = p, event.Dir(d)
 		h.junk.bad = -1
-		h.dec.SetLimits(p.lim)
 	}
 	return p
 }
@@ -212,7 +211,7 @@ func (p *Parser) switchTo(spec protocol.Spec, server event.Dir, req, resp *messa
 	hold, segs := c.hold, c.segs
 	c.hold, c.segs = nil, nil
 	for d := range p.half {
-		p.half[d].dec.Discard()
+		p.half[d].releaseDecoder()
 		p.half[d].buf = nil
 	}
 	off := 0
