@@ -286,12 +286,9 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 		upgrade = h.upgrade
 		req     *message.HTTP
 	)
-	// Drop what would keep the message's head alive, and the buffer of a
-	// head that came in pieces: an idle connection holds little.
+	// Drop what would keep the message's head alive after it: an idle
+	// connection holds little.
 	h.ctype, h.upgrade = "", ""
-	if len(h.buf) == 0 {
-		h.buf = nil
-	}
 	if m.Type == message.Request {
 		if e := h.p.q[h.dir].get(h.seq); e != nil {
 			e.done, e.end = true, at
