@@ -30,7 +30,9 @@ type sinkFlags struct {
 func (f *sinkFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.rotateSize, "rotate-size", "-o FILE: start a new file before one grows past this size (1GiB); file names then carry the time they were opened")
 	fs.DurationVar(&f.rotateEvery, "rotate-every", 0, "-o FILE: start a new file when the current one is this old (1h); file names then carry the time they were opened")
-	fs.StringVar(&f.wsToken, "ws-token", "", "-o ws://...: the token WebSocket clients must present (default: a random one, printed on stderr)")
+	fs.StringVar(&f.wsToken, "token", "", "-o ws://...: the token WebSocket clients must present (default: a random one, printed on stderr)")
+	fs.StringVar(&f.wsToken, "ws-token", "", "the same as --token")
+	fs.MarkHidden("ws-token")
 	fs.DurationVar(&f.heartbeat, "heartbeat", 10*time.Second, "--format pb to tcp:// or ws://: send a heartbeat record this often (0: never)")
 }
 
@@ -43,7 +45,7 @@ func (f *sinkFlags) validate(out string) error {
 		return usagef("--rotate-size and --rotate-every apply to -o FILE only")
 	}
 	if f.wsToken != "" && scheme != "ws" {
-		return usagef("--ws-token applies to -o ws://HOST:PORT/PATH only")
+		return usagef("--token applies to -o ws://HOST:PORT/PATH only")
 	}
 	if f.heartbeat < 0 {
 		return usagef("--heartbeat must not be negative")
@@ -82,7 +84,7 @@ func (f *outputFlags) open(e env) (*sink.Writer, io.Closer, error) {
 		if f.wsToken == "" {
 			fmt.Fprintf(e.stderr, "tapir: serving %s; clients present the token %s (header \"Authorization: Bearer %[2]s\", or %[1]s?token=%[2]s)\n", ws.URL(), ws.Token())
 		} else {
-			fmt.Fprintf(e.stderr, "tapir: serving %s; clients present the --ws-token\n", ws.URL())
+			fmt.Fprintf(e.stderr, "tapir: serving %s; clients present the --token\n", ws.URL())
 		}
 	}
 	var ow io.Writer = w
