@@ -235,14 +235,15 @@ func (h *half) endTrailers(b []byte, at uint64, emit protocol.Emit) {
 // holdBytes keeps what a client sends after an upgrade or CONNECT request
 // until the response says whether it is still HTTP/1.
 func (h *half) holdBytes(b []byte, at uint64, emit protocol.Emit) int {
-	if len(h.hold)+len(b) > h.p.lim.MaxBuffer {
+	hd := h.heldp()
+	if len(hd.hold)+len(b) > h.p.lim.MaxBuffer {
 		h.notes = append(h.notes, message.Note{Kind: message.Limit,
 			Text: fmt.Sprintf("more than %d bytes sent before the response to an upgrade: parsed as HTTP/1", h.p.lim.MaxBuffer)})
 		h.release(emit)
 		return 0
 	}
-	h.hold = append(h.hold, b...)
-	h.segs = append(h.segs, seg{at: at, n: len(b)})
+	hd.hold = append(hd.hold, b...)
+	hd.segs = append(hd.segs, seg{at: at, n: len(b)})
 	return len(b)
 }
 
@@ -252,8 +253,9 @@ func (h *half) release(emit protocol.Emit) {
 		return
 	}
 	h.st = stIdle
-	hold, segs := h.hold, h.segs
-	h.hold, h.segs = nil, nil
+	hd := h.heldp()
+	hold, segs := hd.hold, hd.segs
+	h.held = nil
 	off := 0
 	for _, s := range segs {
 		switch {
@@ -411,20 +413,21 @@ func (h *half) gap(n int, at uint64, emit protocol.Emit) {
 		h.lose(n, text)
 		return
 	case stHold:
-		h.segs = append(h.segs, seg{at: at, n: n, gap: true})
+		hd := h.heldp()
+		hd.segs = append(hd.segs, seg{at: at, n: n, gap: true})
 		return
 	case stIdle:
 		h.notes = append(h.notes, message.Note{Kind: message.Gap, Text: text + " between messages"})
 	case stResync:
-		h.junk.notes = append(h.junk.notes, message.Note{Kind: message.Gap, Text: text})
-		h.junk.size += int64(n)
-		h.junk.end = at
+		h.junkp().notes = append(h.junkp().notes, message.Note{Kind: message.Gap, Text: text})
+		h.junkp().size += int64(n)
+		h.junkp().end = at
 	case stHead:
 		if h.lineOK {
 			h.partialHead(h.buf, at, emit, message.Gap, text+" in the head")
 		} else {
 			h.skip(h.buf, h.headAt)
-			h.junk.notes = append(h.junk.notes, message.Note{Kind: message.Gap, Text: text})
+			h.junkp().notes = append(h.junkp().notes, message.Note{Kind: message.Gap, Text: text})
 		}
 		h.buf = h.buf[:0]
 	default: // chunk line, chunk end, trailers

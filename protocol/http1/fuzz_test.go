@@ -72,8 +72,8 @@ func FuzzParse(f *testing.F) {
 				data = data[k:]
 				for i := range p.half {
 					h := &p.half[i]
-					if len(h.buf) > l.MaxHeaderBytes || len(h.hold) > l.MaxBuffer || len(h.junk.raw) > p.rawKeep {
-						t.Fatalf("buffers over the limits: buf %d, hold %d, junk %d", len(h.buf), len(h.hold), len(h.junk.raw))
+					if len(h.buf) > l.MaxHeaderBytes || len(h.heldp().hold) > l.MaxBuffer || len(h.junkp().raw) > p.rawKeep {
+						t.Fatalf("buffers over the limits: buf %d, hold %d, junk %d", len(h.buf), len(h.heldp().hold), len(h.junkp().raw))
 					}
 				}
 			}

@@ -57,42 +57,43 @@ type junk struct {
 
 // half is the state of one direction.
 type half struct {
-	p      *Parser
-	dir    event.Dir
-	st     state
-	role   lineKind // what this direction sends: requests or responses
-	lastAt uint64   // time of the latest bytes
+	p    *Parser
+	dir  event.Dir
+	st   state
+	role lineKind // what this direction sends: requests or responses
 
-	// An unfinished head, chunk line or trailer section.
-	buf       []byte
-	scan      int     // start of the first line of buf not yet scanned
-	ends      []int32 // offsets of the '\n' of the lines scanned
-	lineOK    bool    // the start line is complete and valid
-	headAt    uint64  // time of the head's first byte
-	resyncing bool    // the head was found by skipping bytes
-	boundary  bool    // resync: the next byte starts a line
-
-	// The message in progress, after its head.
-	cur        *msg
-	headLen    int
-	rem        int64
+	// Flags, together so that they pack.
+	lineOK     bool // the start line is complete and valid
+	resyncing  bool // the head was found by skipping bytes
+	boundary   bool // resync: the next byte starts a line
 	hasBody    bool
-	alias      bool // an identity body kept whole in Raw; Body.Data aliases it
-	ctype      string
-	bodyN      int64
+	alias      bool   // an identity body kept whole in Raw; Body.Data aliases it
 	rawStop    bool   // a gap: Raw keeps nothing more
 	cr         bool   // stChunkEnd: the CR came
-	seq        uint64 // request: its place in the queue; response: its request's
 	paired     bool   // response: it has a request
-	upgrade    string // response: its Upgrade field
 	expectWait bool   // request: Expect: 100-continue and no body byte yet
-	answered   int    // request: the status of a final response that came before its end
 	closeSeen  bool   // a message said Connection: close
+	lastAt     uint64 // time of the latest bytes
 
-	hold []byte
-	segs []seg
+	// An unfinished head, chunk line or trailer section.
+	buf    []byte
+	scan   int     // start of the first line of buf not yet scanned
+	ends   []int32 // offsets of the '\n' of the lines scanned
+	headAt uint64  // time of the head's first byte
 
-	junk  junk
+	// The message in progress, after its head.
+	cur      *msg
+	headLen  int
+	rem      int64
+	ctype    string
+	bodyN    int64
+	seq      uint64 // request: its place in the queue; response: its request's
+	upgrade  string // response: its Upgrade field
+	answered int    // request: the status of a final response that came before its end
+
+	held *held // bytes held after an upgrade request (holdBytes)
+
+	jk    *junk          // skipped bytes, while there are some (see junkp)
 	notes []message.Note // for the next message of this direction
 	dec   *body.Decoder  // while a body is decoded; from decoders
 }
@@ -276,11 +277,11 @@ func trimEnds(ends []int32, limit int) []int32 {
 // into skipped bytes, and starts looking for the next start line. eol says
 // whether b ends a line.
 func (h *half) reject(b []byte, eol bool, at uint64) {
-	if !h.resyncing && h.junk.bad < 0 {
-		h.junk.bad = len(h.junk.raw)
+	if !h.resyncing && h.junkp().bad < 0 {
+		h.junkp().bad = len(h.junkp().raw)
 	}
 	h.skip(b, h.headAt)
-	h.junk.end = at
+	h.junkp().end = at
 	h.st = stResync
 	h.boundary = eol
 }
@@ -290,7 +291,7 @@ func (h *half) reject(b []byte, eol bool, at uint64) {
 func (h *half) tooLong(b []byte, at uint64, emit protocol.Emit) {
 	text := fmt.Sprintf("head longer than the %d-byte limit", h.p.lim.MaxHeaderBytes)
 	if !h.lineOK {
-		h.junk.notes = append(h.junk.notes, message.Note{Kind: message.Limit, Text: text})
+		h.junkp().notes = append(h.junkp().notes, message.Note{Kind: message.Limit, Text: text})
 		h.skip(b, h.headAt)
 		h.st, h.boundary = stResync, false
 		return
@@ -344,7 +345,7 @@ func (h *half) skip(b []byte, at uint64) {
 	if len(b) == 0 {
 		return
 	}
-	j := &h.junk
+	j := h.junkp()
 	if !j.active {
 		j.active, j.start = true, at
 	}
@@ -359,10 +360,10 @@ func (h *half) skip(b []byte, at uint64) {
 // emitJunk emits the skipped bytes, if any, as a partial message of type
 // Data, with the notes waiting for the next message.
 func (h *half) emitJunk(emit protocol.Emit) {
-	j := &h.junk
-	if !j.active && len(h.notes) == 0 {
+	if h.jk == nil && len(h.notes) == 0 {
 		return
 	}
+	j := h.junkp()
 	m := &message.Message{
 		Proto: Name, Type: message.Data, Dir: h.dir,
 		Start: j.start, End: j.end, Size: j.size,
@@ -382,7 +383,7 @@ func (h *half) emitJunk(emit protocol.Emit) {
 		m.Body = &message.Body{Data: j.raw, Cut: m.RawCut, Size: j.size, DecodedSize: j.size,
 			Binary: body.Binary("", j.raw)}
 	}
-	*j = junk{bad: -1}
+	h.jk = nil
 	h.p.emit(m, emit)
 }
 
@@ -484,7 +485,7 @@ func (h *half) begin(hd head, b []byte, hint int64, emit protocol.Emit) {
 	m := &mm.m
 	m.Start = h.headAt
 	m.Size = int64(len(b))
-	if h.junk.active {
+	if h.jk != nil && h.jk.active {
 		h.emitJunk(emit)
 	} else if len(h.notes) > 0 {
 		m.Notes = append(h.notes, m.Notes...)
@@ -533,4 +534,28 @@ func (h *half) begin(hd head, b []byte, hint int64, emit protocol.Emit) {
 	} else {
 		h.p.stats.Unpaired++
 	}
+}
+
+// junkp returns the direction's skipped bytes, making the record of them
+// on first use: most connections never skip a byte.
+func (h *half) junkp() *junk {
+	if h.jk == nil {
+		h.jk = &junk{bad: -1}
+	}
+	return h.jk
+}
+
+// held is what a client sent after an upgrade or CONNECT request, kept
+// until the response says whether the connection still speaks HTTP/1.
+type held struct {
+	hold []byte
+	segs []seg
+}
+
+// heldp returns the held bytes, making the record on first use.
+func (h *half) heldp() *held {
+	if h.held == nil {
+		h.held = &held{}
+	}
+	return h.held
 }

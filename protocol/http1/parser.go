@@ -71,7 +71,6 @@ func New(cfg protocol.Config) *Parser {
 	for d := range p.half {
 		h := &p.half[d]
 		h.p, h.dir = p, event.Dir(d)
-		h.junk.bad = -1
 	}
 	return p
 }
@@ -208,8 +207,9 @@ func (p *Parser) switchTo(spec protocol.Spec, server event.Dir, req, resp *messa
 	if c.st != stHold && c.cur != nil {
 		c.cut(c.lastAt, emit, message.Info, "the connection switched protocols before the end of the message")
 	}
-	hold, segs := c.hold, c.segs
-	c.hold, c.segs = nil, nil
+	hd := c.heldp()
+	hold, segs := hd.hold, hd.segs
+	c.held = nil
 	for d := range p.half {
 		p.half[d].releaseDecoder()
 		p.half[d].buf = nil
