@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -20,8 +21,9 @@ const maxReported = 20
 type readFlags struct {
 	processFlags
 	outputFlags
-	strict   bool
-	progress string
+	strict     bool
+	progress   string
+	cpuprofile string
 }
 
 func newReadCmd(e env) *cobra.Command {
@@ -72,12 +74,25 @@ counted and skipped (--strict stops there instead); the exit code is then 1.`,
 	f.processFlags.register(fs)
 	f.outputFlags.register(fs)
 	fs.BoolVar(&f.strict, "strict", false, "stop at the first bad input line")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file (for developers)")
+	fs.MarkHidden("cpuprofile")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal and input is files), always or never")
 	return cmd
 }
 
 func runRead(cmd *cobra.Command, e env, f *readFlags, paths []string) error {
 	ctx := cmd.Context()
+	if f.cpuprofile != "" {
+		pf, err := os.OpenFile(f.cpuprofile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	w, closer, err := f.outputFlags.open(e)
 	if err != nil {
 		return err
