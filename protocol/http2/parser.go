@@ -19,6 +19,7 @@ const Name = "http2"
 // HTTP/1 in a detection list.
 var Spec = protocol.Spec{
 	Name:   Name,
+	Doc:    "HTTP/2 and gRPC: the client preface or frame structure; streams paired by id, HPACK kept for the connection",
 	Detect: Detect,
 	New:    func(cfg protocol.Config) protocol.Parser { return New(cfg) },
 }
@@ -32,15 +33,19 @@ const DefaultMaxStreams = 256
 // and response, each emitted when its stream's half ends (END_STREAM or
 // RST_STREAM), with headers decoded by HPACK state that lives as long as
 // the connection, bodies reassembled and decoded, and responses paired
-// with requests by stream id. With Config.Frames it also emits every
-// frame as a message.Frame message.
+// with requests by stream id; the stream of an extended CONNECT for a
+// WebSocket (RFC 8441) is handed to the websocket parser, its request and
+// response emitted at their HEADERS. With Config.Frames it also emits
+// every frame as a message.Frame message.
 //
 // A Parser is used by one goroutine at a time. It keeps, per direction,
 // the bytes of one incomplete frame (at most Limits.MaxBuffer; a longer
 // DATA frame is taken as it comes and anything else longer is skipped),
 // an HPACK table of at most 64 KiB and the fields of one header block
 // within the header limits; per stream, at most DefaultMaxStreams of them,
-// what the display limits keep of its messages.
+// what the display limits keep of its messages; and per WebSocket carried
+// by a stream (RFC 8441), at most DefaultMaxTunnels of them, what a
+// websocket parser keeps.
 type Parser struct {
 	cfg      protocol.Config
 	lim      protocol.Limits
@@ -58,7 +63,9 @@ type Parser struct {
 	client        event.Dir
 	preface       bool // the client preface was seen: the connection from its start
 	tick          uint64
-	decs          []*body.Decoder // idle decoders for reuse
+	decs          []*body.Decoder   // idle decoders for reuse
+	tunnels       int               // tunnels whose parser is open
+	tunCounts     map[string]uint64 // what the parsers of ended tunnels counted (protocol.Counter)
 
 	emitFn protocol.Emit
 	stats  Stats
@@ -91,6 +98,9 @@ type Stats struct {
 	Streams, Resets, Evicted uint64
 	// Unpaired counts responses with no request to pair with.
 	Unpaired uint64
+	// Tunnels counts the streams handed to the websocket parser: extended
+	// CONNECTs (RFC 8441) answered 2xx.
+	Tunnels uint64
 }
 
 // FrameName returns the name of frame type t ("DATA", "HEADERS", ...).
@@ -233,9 +243,10 @@ type side struct {
 	bigOn   bool
 	bigLeft int
 	bigAt   uint64
-	bigPad  int   // DATA: padding at its end
-	bigSeen int   // DATA: payload bytes seen (the pad length byte included)
-	bigPart *part // DATA: the stream half it feeds
+	bigPad  int     // DATA: padding at its end
+	bigSeen int     // DATA: payload bytes seen (the pad length byte included)
+	bigPart *part   // DATA: the stream half it feeds
+	bigTun  *stream // DATA: or the tunnel it feeds
 
 	hp    hpackDecoder
 	hpOn  bool
@@ -536,7 +547,7 @@ func (s *side) frames(b []byte, at uint64) int {
 // feeds its stream; anything else is skipped, with a note.
 func (s *side) startBig(h hdr, start uint64, long bool) {
 	s.big, s.bigOn, s.bigLeft, s.bigAt = h, true, int(h.length), start
-	s.bigPad, s.bigSeen, s.bigPart = -1, 0, nil
+	s.bigPad, s.bigSeen, s.bigPart, s.bigTun = -1, 0, nil, nil
 	s.count(h.typ)
 	if s.p.cfg.Frames {
 		var raw [frameHeaderLen]byte
@@ -552,6 +563,10 @@ func (s *side) startBig(h hdr, start uint64, long bool) {
 		s.p.emit(m)
 	}
 	if h.typ == typeData {
+		if st := s.p.tunnelOf(s, h.stream); st != nil {
+			s.bigTun = st
+			return
+		}
 		s.bigPart = s.p.dataPart(s, h.stream, start)
 		if pt := s.bigPart; pt != nil {
 			var raw [frameHeaderLen]byte
@@ -575,6 +590,13 @@ func (s *side) bigBytes(b []byte, at uint64) int {
 		s.p.keepRaw(pt, piece)
 		pt.mm.m.Size += int64(n)
 		s.bigData(pt, piece)
+	} else if st := s.bigTun; st != nil {
+		data, badPad := s.bigPayload(piece)
+		if badPad >= 0 {
+			s.notes = append(s.notes, message.Note{Kind: message.Error,
+				Text: fmt.Sprintf("DATA frame padding (%d) longer than the frame", badPad)})
+		}
+		s.p.toTunnel(s, st, data, s.bigAt, at)
 	}
 	if s.bigLeft == 0 {
 		s.endBig(at)
@@ -585,12 +607,24 @@ func (s *side) bigBytes(b []byte, at uint64) int {
 // bigData feeds the payload bytes of a DATA frame taken as it comes to
 // its stream half, without the padding.
 func (s *side) bigData(pt *part, piece []byte) {
+	data, badPad := s.bigPayload(piece)
+	if badPad >= 0 {
+		pt.mm.m.AddNote(message.Error, "DATA frame padding (%d) longer than the frame", badPad)
+	}
+	s.p.bodyBytes(pt, data)
+}
+
+// bigPayload returns the payload bytes among piece, the next bytes of the
+// DATA frame taken as it comes: its padding left out. badPad is a pad
+// length longer than the frame, or -1.
+func (s *side) bigPayload(piece []byte) (data []byte, badPad int) {
+	badPad = -1
 	if s.big.flags&flagPadded != 0 && s.bigSeen == 0 && len(piece) > 0 {
 		s.bigPad = int(piece[0])
 		s.bigSeen++
 		piece = piece[1:]
 		if s.bigPad >= int(s.big.length) {
-			pt.mm.m.AddNote(message.Error, "DATA frame padding (%d) longer than the frame", s.bigPad)
+			badPad = s.bigPad
 			s.bigPad = int(s.big.length) - 1
 		}
 	}
@@ -607,9 +641,10 @@ func (s *side) bigData(pt *part, piece []byte) {
 		pos-- // payload position, pad length byte excluded
 	}
 	if keep := dataEnd - pos; keep > 0 {
-		s.p.bodyBytes(pt, piece[:min(keep, len(piece))])
+		data = piece[:min(keep, len(piece))]
 	}
 	s.bigSeen += len(piece)
+	return data, badPad
 }
 
 // endBig ends the frame taken as it comes.
@@ -619,6 +654,12 @@ func (s *side) endBig(at uint64) {
 	s.bigPart = nil
 	if pt != nil && pt.mm != nil && s.big.flags&flagEndStream != 0 {
 		s.p.endPart(pt, at)
+	}
+	if st := s.bigTun; st != nil {
+		s.bigTun = nil
+		if s.big.flags&flagEndStream != 0 {
+			s.p.tunnelHalfEnd(st, s.p.partFor(st, s.dir), at)
+		}
 	}
 }
 
@@ -654,6 +695,9 @@ func (s *side) frame(h hdr, fb []byte, start, at uint64) {
 	}
 	switch f := f.(type) {
 	case *http2.DataFrame:
+		if p.tunnelFrame(s, h.stream, f.Data(), f.StreamEnded(), start, at) {
+			return
+		}
 		pt := p.dataPart(s, h.stream, start)
 		if pt == nil {
 			return
@@ -769,6 +813,10 @@ func (s *side) gap(n int, at uint64) {
 			s.bigGap(pt, k)
 			pt.mm.m.AddNote(message.Gap, "%d bytes not captured", k)
 			s.p.noRaw(pt)
+		} else if st := s.bigTun; st != nil {
+			if lost := s.bigLost(k); lost > 0 {
+				s.p.tunnelGap(s, st, lost, at)
+			}
 		}
 		if s.bigLeft == 0 {
 			s.endBig(at)
@@ -779,7 +827,8 @@ func (s *side) gap(n int, at uint64) {
 		text = fmt.Sprintf("%d bytes not captured", n)
 	}
 	// Frame boundaries are lost: look for them again. A header block may
-	// have been among the lost bytes.
+	// have been among the lost bytes, and DATA of any tunnel.
+	s.p.tunnelsLost(s.dir, n, at)
 	if s.blk.on {
 		s.blockCut(text, at)
 	}
@@ -809,7 +858,7 @@ func (s *side) startBigAfterGap(h hdr, start uint64, payload []byte, at uint64) 
 		s.notes = append(s.notes, message.Note{Kind: message.Gap, Text: text})
 		s.headerBlockLost(h, text, start)
 		s.count(h.typ)
-		s.big, s.bigOn, s.bigLeft, s.bigAt, s.bigPart = h, true, int(h.length)-len(payload), start, nil
+		s.big, s.bigOn, s.bigLeft, s.bigAt, s.bigPart, s.bigTun = h, true, int(h.length)-len(payload), start, nil, nil
 		return
 	}
 	s.startBig(h, start, false)
@@ -819,16 +868,25 @@ func (s *side) startBigAfterGap(h hdr, start uint64, payload []byte, at uint64) 
 // bigGap records k payload bytes of a DATA frame taken as it comes as
 // lost.
 func (s *side) bigGap(pt *part, k int) {
+	if k = s.bigLost(k); k > 0 {
+		s.p.bodyGap(pt, k)
+	}
+}
+
+// bigLost records k bytes of the DATA frame taken as it comes as lost and
+// returns how many of them count as payload.
+func (s *side) bigLost(k int) int {
 	if s.big.flags&flagPadded != 0 && s.bigSeen == 0 {
 		// The pad length was lost: count everything as data.
 		s.bigSeen++
 		k--
 		s.bigPad = 0
 	}
-	if k > 0 {
-		s.p.bodyGap(pt, k)
-		s.bigSeen += k
+	if k <= 0 {
+		return 0
 	}
+	s.bigSeen += k
+	return k
 }
 
 // flush ends the direction: a header block in progress, a frame taken as
@@ -842,7 +900,7 @@ func (s *side) flush(why protocol.End) {
 		if pt := s.bigPart; pt != nil && pt.mm != nil {
 			pt.mm.m.AddNote(message.Gap, "the connection ended %d bytes before the end of a DATA frame", s.bigLeft)
 		}
-		s.bigPart = nil
+		s.bigPart, s.bigTun = nil, nil
 	}
 	if len(s.buf) > 0 && s.mode != modeFrames {
 		s.skip(s.buf, s.bufAt, s.bufAt)

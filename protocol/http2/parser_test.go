@@ -18,6 +18,12 @@ func summary(msgs []*message.Message) string {
 	var b strings.Builder
 	for _, m := range msgs {
 		fmt.Fprintf(&b, "%s %s", m.Dir, m.Type)
+		if w := m.WS; w != nil {
+			fmt.Fprintf(&b, " ws s%d %s", w.Stream, w.Opcode)
+			if w.CloseCode != 0 {
+				fmt.Fprintf(&b, " %d %q", w.CloseCode, w.CloseReason)
+			}
+		}
 		if h := m.HTTP; h != nil {
 			fmt.Fprintf(&b, " s%d", h.Stream)
 			if h.Method != "" {

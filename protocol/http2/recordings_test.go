@@ -124,12 +124,19 @@ func TestRecordings(t *testing.T) {
 		// unpaired is how many responses have no HTTP/2 request: the
 		// response to an h2c upgrade answers an HTTP/1.1 request.
 		unpaired int
+		// ws is the number of WebSocket messages carried by extended
+		// CONNECT streams (RFC 8441).
+		ws int
 	}{
-		{"h2-go-h2c.jsonl", 15, 1, 0},
-		{"h2-go-tls.jsonl", 28, 2, 0},
-		{"h2-grpc.jsonl", 8, 0, 0},
-		{"h2-curl-prior.jsonl", 4, 0, 0},
-		{"h2-curl-upgrade.jsonl", 2, 0, 0},
+		{"h2-go-h2c.jsonl", 15, 1, 0, 0},
+		{"h2-go-tls.jsonl", 28, 2, 0, 0},
+		{"h2-grpc.jsonl", 8, 0, 0, 0},
+		{"h2-curl-prior.jsonl", 4, 0, 0, 0},
+		{"h2-curl-upgrade.jsonl", 2, 0, 0, 0},
+		// Both ends of one connection: per end, 2 GETs and 2 WebSockets
+		// (12 client messages echoed, a ping and its pong, two closes
+		// and their answers: 24 WebSocket messages).
+		{"h2-ws.jsonl", 8, 0, 0, 48},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -150,11 +157,52 @@ func TestRecordings(t *testing.T) {
 			if unpaired != tt.unpaired {
 				t.Errorf("%d unpaired responses; want %d", unpaired, tt.unpaired)
 			}
+			if got := st.Messages["websocket/data"]; got != uint64(tt.ws) {
+				t.Errorf("%d websocket messages; want %d", got, tt.ws)
+			}
+			checkTunnels(t, msgs)
 			base := strings.TrimSuffix(tt.file, ".jsonl")
 			golden(t, base+".json", render(t, msgs, jsonl.New(jsonl.Options{})))
 			fmsgs, _ := runPipeline(t, evs, true)
 			golden(t, base+".frames.txt", render(t, fmsgs, text.New(text.Options{})))
 		})
+	}
+}
+
+// checkTunnels checks the WebSocket messages of extended CONNECT
+// streams: each carries the stream it came on, emitted after the 2xx
+// response that opened it (itself emitted at its HEADERS, before any
+// DATA) and before nothing of the stream is left; nothing is partial.
+func checkTunnels(t *testing.T, msgs []*message.Message) {
+	t.Helper()
+	type sk struct {
+		conn   event.ConnID
+		stream uint32
+	}
+	opened := map[sk]bool{}
+	for _, m := range msgs {
+		k := sk{m.Conn.ID, 0}
+		switch {
+		case m.Proto == "http2" && m.HTTP != nil && m.HTTP.Method == "CONNECT" && m.Type == message.Response:
+			t.Errorf("CONNECT as a response type")
+		case m.Proto == "http2" && m.Type == message.Response && m.Request != nil && m.Request.Method == "CONNECT":
+			k.stream = m.HTTP.Stream
+			if m.HTTP.Status == 200 {
+				opened[k] = true
+			}
+		case m.Proto == "websocket":
+			if m.WS == nil || m.WS.Stream == 0 {
+				t.Errorf("websocket message without a stream: %+v", m)
+				continue
+			}
+			k.stream = m.WS.Stream
+			if !opened[k] {
+				t.Errorf("websocket message on stream %d before its 2xx response", k.stream)
+			}
+			if m.Partial {
+				t.Errorf("partial websocket message on stream %d: %v", k.stream, m.Notes)
+			}
+		}
 	}
 }
 
@@ -228,6 +276,63 @@ func TestMidStream(t *testing.T) {
 	}
 }
 
+// TestMidStreamWebSocket drops the first n events of the WebSocket over
+// HTTP/2 recording, for every n. A WebSocket whose extended CONNECT is
+// recognised after the cut gives every message it gives in the whole
+// recording; one opened before the cut, or whose CONNECT refers to HPACK
+// entries added before it, shows its DATA as HTTP/2 messages of its
+// stream; nothing is reported as an error.
+func TestMidStreamWebSocket(t *testing.T) {
+	evs := loadEvents(t, filepath.Join(recordings, "h2-ws.jsonl"))
+	full, _ := runPipeline(t, evs, false)
+	type sk struct {
+		conn   event.ConnID
+		stream uint32
+	}
+	wsKey := func(m *message.Message) string {
+		return fmt.Sprintf("%s %s %v %v %s", m.Dir, m.WS.Opcode, m.WS.Compressed, m.Partial, bodyOf(m))
+	}
+	all := map[sk][]string{}
+	for _, m := range full {
+		if m.Proto == "websocket" {
+			k := sk{m.Conn.ID, m.WS.Stream}
+			all[k] = append(all[k], wsKey(m))
+		}
+	}
+	tunnels := 0
+	for n := 1; n < len(evs); n++ {
+		msgs, st := runPipeline(t, evs[n:], false)
+		if st.ParserFailures > 0 || st.Errors > 0 {
+			t.Fatalf("cut %d: stats:\n%s", n, st.String())
+		}
+		got := map[sk][]string{}
+		recognised := map[sk]bool{}
+		for _, m := range msgs {
+			switch {
+			case m.Proto == "websocket":
+				k := sk{m.Conn.ID, m.WS.Stream}
+				got[k] = append(got[k], wsKey(m))
+			case m.Type == message.Response && strings.Contains(fmt.Sprint(m.Notes), "RFC 8441"):
+				recognised[sk{m.Conn.ID, m.HTTP.Stream}] = true
+			}
+		}
+		for k := range got {
+			if !recognised[k] {
+				t.Errorf("cut %d: websocket messages on stream %d, not opened", n, k.stream)
+			}
+		}
+		for k := range recognised {
+			tunnels++
+			if diff := cmp.Diff(all[k], got[k]); diff != "" {
+				t.Errorf("cut %d: stream %d of %v differs (-whole +cut):\n%s", n, k.stream, k.conn, diff)
+			}
+		}
+	}
+	if tunnels == 0 {
+		t.Error("no cut left a WebSocket to recognise")
+	}
+}
+
 func bodyOf(m *message.Message) string {
 	if m.Body == nil {
 		return ""
@@ -244,30 +349,40 @@ func TestMidStreamGolden(t *testing.T) {
 	golden(t, "h2-go-h2c.cut12.txt", render(t, msgs, text.New(text.Options{})))
 }
 
-// TestSplitEverywhere feeds the gRPC recording with each event split in
-// two at every offset: the messages do not change.
+// TestSplitEverywhere feeds the gRPC and the WebSocket-over-HTTP/2
+// recordings with each event split in two at every offset (every fifth
+// under the race detector): the messages do not change.
 func TestSplitEverywhere(t *testing.T) {
-	evs := loadEvents(t, filepath.Join(recordings, "h2-grpc.jsonl"))
-	want := render(t, mustRun(t, evs), jsonl.New(jsonl.Options{}))
-	for i := range evs {
-		if evs[i].Kind != event.Data {
-			continue
-		}
-		for k := 1; k < len(evs[i].Data); k++ {
-			split := make([]event.Event, 0, len(evs)+1)
-			split = append(split, evs[:i]...)
-			a, b := evs[i], evs[i]
-			a.Data, b.Data = evs[i].Data[:k], evs[i].Data[k:]
-			split = append(split, a, b)
-			split = append(split, evs[i+1:]...)
-			if got := render(t, mustRun(t, split), jsonl.New(jsonl.Options{})); got != want {
-				t.Fatalf("event %d split at %d: output differs:\n%s", i, k, cmp.Diff(want, got))
+	step := 1
+	if raceEnabled {
+		step = 5
+	}
+	for _, file := range []string{"h2-grpc.jsonl", "h2-ws.jsonl"} {
+		t.Run(file, func(t *testing.T) {
+			evs := loadEvents(t, filepath.Join(recordings, file))
+			want := render(t, mustRun(t, evs), jsonl.New(jsonl.Options{}))
+			for i := range evs {
+				if evs[i].Kind != event.Data {
+					continue
+				}
+				for k := 1; k < len(evs[i].Data); k += step {
+					split := make([]event.Event, 0, len(evs)+1)
+					split = append(split, evs[:i]...)
+					a, b := evs[i], evs[i]
+					a.Data, b.Data = evs[i].Data[:k], evs[i].Data[k:]
+					split = append(split, a, b)
+					split = append(split, evs[i+1:]...)
+					if got := render(t, mustRun(t, split), jsonl.New(jsonl.Options{})); got != want {
+						t.Fatalf("event %d split at %d: output differs:\n%s", i, k, cmp.Diff(want, got))
+					}
+				}
 			}
-		}
+		})
 	}
 }
 
-// mustRun is runPipeline with one shard and no stats.
+// mustRun is runPipeline with one shard and no stats. Connection serial
+// numbers are zeroed: they number events, which splitting shifts.
 func mustRun(t testing.TB, evs []event.Event) []*message.Message {
 	t.Helper()
 	var msgs []*message.Message
@@ -281,5 +396,8 @@ func mustRun(t testing.TB, evs []event.Event) []*message.Message {
 		p.Push(&evs[i])
 	}
 	p.Close()
+	for _, m := range msgs {
+		m.Conn.Serial = 0
+	}
 	return msgs
 }

@@ -64,6 +64,9 @@ type stream struct {
 	reqDone        bool
 	reqEnd         uint64
 	last           uint64 // Parser.tick at its latest frame
+	// tn is set for an extended CONNECT that asks for a WebSocket (RFC
+	// 8441): its DATA go to the websocket parser.
+	tn *tunnel
 }
 
 // part is one half of a stream: its request or its response.
@@ -124,12 +127,25 @@ func (p *Parser) reopen(id uint32) *stream {
 func (p *Parser) evict() {
 	var old *stream
 	for _, st := range p.streams {
+		if st.tn != nil && st.tn.mode == tunOpen {
+			continue // at most DefaultMaxTunnels: others are there
+		}
 		if old == nil || st.last < old.last {
 			old = st
 		}
 	}
+	if old == nil {
+		for _, st := range p.streams {
+			if old == nil || st.last < old.last {
+				old = st
+			}
+		}
+	}
 	p.stats.Evicted++
 	text := fmt.Sprintf("stream dropped: more than %d streams open on the connection", DefaultMaxStreams)
+	if old.tn != nil {
+		p.endTunnel(old, protocol.Evicted, text)
+	}
 	for _, pt := range []*part{&old.req, &old.resp} {
 		if pt.mm != nil {
 			pt.mm.m.Partial = true
@@ -142,6 +158,15 @@ func (p *Parser) evict() {
 
 // closeIfDone forgets a stream whose halves are both over.
 func (p *Parser) closeIfDone(st *stream) {
+	if st.tn != nil && st.tn.accepted && !st.req.done {
+		return // a tunnel's client may send after the server's half ended
+	}
+	if st.tn != nil && st.tn.mode == tunWait && st.resp.done {
+		// The response ended without a head that answered the CONNECT
+		// (its HEADERS were not captured): what the client sent is a
+		// message of the stream.
+		p.tunnelOff(st, "no response head answered it")
+	}
 	if st.req.mm == nil && st.resp.mm == nil && st.resp.done {
 		delete(p.streams, st.id)
 	}
@@ -264,6 +289,9 @@ func (p *Parser) dataPart(s *side, id uint32, start uint64) *part {
 		s.notes = append(s.notes, message.Note{Kind: message.Error,
 			Text: fmt.Sprintf("DATA on stream %d after the end of its %s", id, halfName(pt))})
 		return nil
+	}
+	if pt.mm == nil && st.tn != nil && st.tn.headSent(pt) {
+		p.beginOff(st, pt, s.dir, start)
 	}
 	if pt.mm == nil {
 		m := p.begin(pt, s.dir, start)
@@ -420,6 +448,10 @@ func (s *side) headerBlock(at uint64, cut *message.Note) {
 			Text: fmt.Sprintf("HEADERS on stream %d after the end of its %s", st.id, halfName(pt))})
 		return
 	}
+	if st.tn != nil && pt.mm == nil && st.tn.headSent(pt) {
+		p.tunnelHeaders(s, st, pt, fields, notes, raw, b.endStream, at)
+		return
+	}
 	trailers := pt.mm != nil
 	var m *message.Message
 	if trailers {
@@ -457,6 +489,11 @@ func (s *side) headerBlock(at uint64, cut *message.Note) {
 	default:
 		if pt.req {
 			st.hasReq, st.method, st.target = true, m.HTTP.Method, m.HTTP.Target
+			if p.connectRequest(st, pt, b.endStream, at) {
+				return
+			}
+		} else if st.tn != nil && p.connectResponse(s, st, pt, b.endStream, at) {
+			return
 		}
 		p.startBody(pt, fields)
 		if b.endStream {
@@ -693,6 +730,9 @@ func (p *Parser) reset(s *side, id uint32, code http2.ErrCode, fb []byte, start,
 		return
 	}
 	text := fmt.Sprintf("stream reset by the %s: %v", p.role(s.dir), code)
+	if st.tn != nil {
+		p.endTunnel(st, protocol.Closed, text)
+	}
 	emitted := false
 	for _, pt := range []*part{&st.req, &st.resp} {
 		if pt.mm != nil {
@@ -725,6 +765,9 @@ func (p *Parser) flushStreams(why protocol.End) {
 	slices.Sort(ids)
 	for _, id := range ids {
 		st := p.streams[id]
+		if st.tn != nil {
+			p.endTunnel(st, why, "the connection ended before the response")
+		}
 		for _, pt := range []*part{&st.req, &st.resp} {
 			if pt.mm == nil {
 				continue

@@ -20,10 +20,13 @@
 // the sides from the masking, takes RSV1 to mean permessage-deflate, and
 // looks for a frame header in each direction before it parses.
 //
-// WebSocket over HTTP/2 (RFC 8441) uses NewWith: the HTTP/2 parser makes
-// one Parser per extended CONNECT stream whose :protocol is websocket,
-// once the server's 2xx response came, and feeds it the payload of each
-// DATA frame of the stream in the direction it travelled.
+// WebSocket over HTTP/2 (RFC 8441): the HTTP/2 parser makes one Parser
+// per extended CONNECT stream whose :protocol is websocket, once the
+// server's 2xx response came — through Spec.New with
+// protocol.Config.Upgrade holding the stream's request and response
+// heads, as protocol/http2 does, or with NewWith — and feeds it the
+// payload of each DATA frame of the stream in the direction it
+// travelled; Lost tells it of bytes lost in a number it cannot know.
 //
 // # Messages
 //

@@ -34,6 +34,8 @@ echo "h2-go-tls.jsonl: x/net/http2 client -> x/net/http2 server over TLS, both e
 "$tmp/h2rec" -kind go-tls -o "$here/h2-go-tls.jsonl"
 echo "h2-grpc.jsonl: grpc-go client -> grpc-go server"
 "$tmp/h2rec" -kind grpc -o "$here/h2-grpc.jsonl"
+echo "h2-ws.jsonl: WebSockets over HTTP/2 (RFC 8441), x/net/http2 and coder/websocket, both ends"
+GODEBUG=http2xconnect=1 "$tmp/h2rec" -kind ws -o "$here/h2-ws.jsonl"
 
 p_server=$base p_proxy=$((base + 10))
 "$tmp/h2rec" -serve "127.0.0.1:$p_server" 2>"$tmp/serve.log" &

@@ -6,6 +6,7 @@
 //	h2rec -kind go-h2c -o FILE   # net/http client -> net/http server, unencrypted HTTP/2
 //	h2rec -kind go-tls -o FILE   # x/net/http2 client -> net/http handler over TLS; both ends
 //	h2rec -kind grpc -o FILE     # google.golang.org/grpc client -> server
+//	GODEBUG=http2xconnect=1 h2rec -kind ws -o FILE  # WebSockets over HTTP/2 (RFC 8441); both ends
 //	h2rec -serve ADDR            # an h2c server (prior knowledge and Upgrade) for curl
 //
 // -serve runs until SIGINT or SIGTERM and records nothing: curl is
@@ -48,7 +49,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("h2rec", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "event `file` to write")
-	kind := fs.String("kind", "", "what to record: go-h2c, go-tls or grpc")
+	kind := fs.String("kind", "", "what to record: go-h2c, go-tls, grpc or ws")
 	serve := fs.String("serve", "", "serve h2c on `address` (loopback) until SIGTERM, recording nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		"go-h2c": goH2C,
 		"go-tls": goTLS,
 		"grpc":   grpcSession,
+		"ws":     wsSession,
 	}
 	session, ok := sessions[*kind]
 	if !ok {
