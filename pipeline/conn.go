@@ -11,9 +11,12 @@ import (
 type conn struct {
 	info     message.Conn
 	lastSeen uint64
-	// prev and next link the shard's connections from least to most
-	// recently active.
+	// prev and next link the connections of one of the shard's lists
+	// from least to most recently active; keep says which list: those
+	// whose parser holds state beyond its messages (protocol.Keeper) or
+	// the others.
 	prev, next *conn
+	keep       bool
 	parser     protocol.Parser
 	detect     *detection // while the protocol is unknown
 }

@@ -38,6 +38,11 @@ type Options struct {
 	// Idle is how long a connection may stay quiet before its partial
 	// messages are flushed and it is freed; default 2s, negative never.
 	Idle time.Duration
+	// KeepState is how long a quiet connection whose parser holds state
+	// beyond its messages (protocol.Keeper: HPACK tables, compression
+	// windows) is kept before it is flushed and freed; such connections are
+	// not freed at Idle. Default 10 minutes, negative never.
+	KeepState time.Duration
 	// Clock is the clock Idle is measured on; default EventClock.
 	Clock Clock
 	// MaxConns caps the connections open at once; default 1,000,000. Each
@@ -61,8 +66,9 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultIdle     = 2 * time.Second
-	DefaultMaxConns = 1_000_000
+	DefaultIdle      = 2 * time.Second
+	DefaultKeepState = 10 * time.Minute
+	DefaultMaxConns  = 1_000_000
 )
 
 // detectLimit caps the bytes held while a connection's protocol is unknown.
@@ -80,6 +86,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxConns == 0 {
 		o.MaxConns = DefaultMaxConns
+	}
+	if o.KeepState == 0 {
+		o.KeepState = DefaultKeepState
 	}
 	if o.Clock > WallClock {
 		return o, errors.New("pipeline: unknown clock")

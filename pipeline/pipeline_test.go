@@ -521,3 +521,50 @@ func TestDropMarksGaps(t *testing.T) {
 		t.Errorf("%d gap notes, Stats.Gaps %d, Lossy %v; want the drops marked", gaps, st.Gaps, st.Lossy())
 	}
 }
+
+// keepParser is a lineParser whose state outlives its messages
+// (protocol.Keeper), like HTTP/2's HPACK tables.
+type keepParser struct{ lineParser }
+
+func (*keepParser) Keep() bool { return true }
+
+var keepSpec = protocol.Spec{
+	Name: "keep",
+	Detect: func(s protocol.Sample) protocol.Verdict {
+		if bytes.HasPrefix(s.Head(s.First), []byte("K:")) {
+			return protocol.Yes
+		}
+		return protocol.No
+	},
+	New: func(protocol.Config) protocol.Parser { return &keepParser{} },
+}
+
+// TestKeepersOutliveIdle checks that a connection whose parser keeps state
+// is not forgotten at the idle timeout, but is after KeepState.
+func TestKeepersOutliveIdle(t *testing.T) {
+	sec := uint64(time.Second)
+	evs := []event.Event{
+		data(1, 5, 1*sec, event.Out, "K:first\nhalf"),
+		data(1, 6, 1*sec, event.Out, "L:first\nhalf"),
+		data(1, 7, 5*sec, event.Out, "tick"), // the clock moves: fd 6 is idle, fd 5 kept
+		data(1, 5, 6*sec, event.Out, " and more\n"),
+		data(1, 7, 30*sec, event.Out, "tock"), // past KeepState: fd 5 goes too
+	}
+	got, st := run(t, pipeline.Options{Idle: 2 * time.Second, KeepState: 10 * time.Second,
+		Protocols: protocol.List{keepSpec, lineSpec}}, evs)
+	want := []out{
+		{Conn: "pid=1 fd=5", Serial: 1, Proto: "line", Data: "K:first"},
+		{Conn: "pid=1 fd=6", Serial: 2, Proto: "line", Data: "L:first"},
+		{Conn: "pid=1 fd=6", Serial: 2, Proto: "line", Data: "half", Partial: true},
+		{Conn: "pid=1 fd=5", Serial: 1, Proto: "line", Data: "half and more"},
+		{Conn: "pid=1 fd=7", Serial: 3, Proto: "raw", Data: "tick"},
+	}
+	if diff := cmp.Diff(want, got[:len(want)]); diff != "" {
+		t.Errorf("messages differ (-want +got):\n%s", diff)
+	}
+	// Idle: fd 6 at 5 s; fd 5 (kept) and fd 7 (quiet since 5 s) at 30 s,
+	// where fd 7 opens again.
+	if st.ConnsIdle != 3 || st.ConnsOpened != 4 {
+		t.Errorf("ConnsIdle %d, ConnsOpened %d; want 3, 4 (fd 5 kept through the idle timeout)", st.ConnsIdle, st.ConnsOpened)
+	}
+}

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"time"
+
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
@@ -71,10 +73,12 @@ type result struct {
 // shard owns a set of connections. All its fields are used by its own
 // goroutine only.
 type shard struct {
-	opts        *Options
-	cfg         protocol.Config
-	conns       table
-	head, tail  *conn // least and most recently active
+	opts  *Options
+	cfg   protocol.Config
+	conns table
+	// head and tail are the least and most recently active connections
+	// of the two lists: [0] ordinary, [1] kept (see conn.keep).
+	head, tail  [2]*conn
 	maxConns    int
 	detectLimit int
 
@@ -160,8 +164,8 @@ func (s *shard) event(it *item) {
 			s.curC = nil
 			return
 		}
-		if s.conns.len() >= s.maxConns && s.head != nil {
-			victim := s.head
+		if s.conns.len() >= s.maxConns && (s.head[0] != nil || s.head[1] != nil) {
+			victim := s.oldest()
 			s.curC = victim
 			s.curK = key{seq: it.seq, phase: 0}
 			s.end(victim, protocol.Evicted)
@@ -196,24 +200,40 @@ func (s *shard) event(it *item) {
 		return
 	}
 	c.lastSeen = it.now
-	s.pushBack(c)
 	s.feed(c, e)
+	k, ok := c.parser.(protocol.Keeper)
+	c.keep = ok && k.Keep()
+	s.pushBack(c)
 }
 
-// evictIdle ends every connection quiet since before now-idle.
+// oldest returns the least recently active connection of both lists.
+func (s *shard) oldest() *conn {
+	a, b := s.head[0], s.head[1]
+	if a == nil || (b != nil && b.lastSeen < a.lastSeen) {
+		return b
+	}
+	return a
+}
+
+// evictIdle ends every ordinary connection quiet since before now-Idle,
+// and every kept one quiet since before now-KeepState.
 func (s *shard) evictIdle(now uint64) {
-	idle := uint64(s.opts.Idle)
-	for c := s.head; c != nil && c.lastSeen+idle <= now; c = s.head {
-		s.curC = c
-		s.end(c, protocol.Idle)
-		s.remove(c)
-		s.delta.ConnsIdle++
+	for l, d := range [2]time.Duration{s.opts.Idle, s.opts.KeepState} {
+		if d < 0 {
+			continue
+		}
+		for c := s.head[l]; c != nil && c.lastSeen+uint64(d) <= now; c = s.head[l] {
+			s.curC = c
+			s.end(c, protocol.Idle)
+			s.remove(c)
+			s.delta.ConnsIdle++
+		}
 	}
 	s.curC = nil
 }
 
 func (s *shard) shutdown() {
-	for c := s.head; c != nil; c = s.head {
+	for c := s.oldest(); c != nil; c = s.oldest() {
 		s.curC = c
 		s.end(c, protocol.Shutdown)
 		s.remove(c)
@@ -228,25 +248,34 @@ func (s *shard) remove(c *conn) {
 }
 
 func (s *shard) unlink(c *conn) {
+	l := b2i(c.keep)
 	if c.prev != nil {
 		c.prev.next = c.next
-	} else if s.head == c {
-		s.head = c.next
+	} else if s.head[l] == c {
+		s.head[l] = c.next
 	}
 	if c.next != nil {
 		c.next.prev = c.prev
-	} else if s.tail == c {
-		s.tail = c.prev
+	} else if s.tail[l] == c {
+		s.tail[l] = c.prev
 	}
 	c.prev, c.next = nil, nil
 }
 
 func (s *shard) pushBack(c *conn) {
-	c.prev = s.tail
-	if s.tail != nil {
-		s.tail.next = c
+	l := b2i(c.keep)
+	c.prev = s.tail[l]
+	if s.tail[l] != nil {
+		s.tail[l].next = c
 	} else {
-		s.head = c
+		s.head[l] = c
 	}
-	s.tail = c
+	s.tail[l] = c
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

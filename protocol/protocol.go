@@ -206,3 +206,13 @@ type Counter interface {
 	// short name such as "http2 frames DATA" or "http1 bytes skipped".
 	Counts(add func(name string, n uint64))
 }
+
+// Keeper is implemented by parsers whose state outlives their messages —
+// HPACK tables, compression windows, a negotiated protocol — so that a
+// connection that goes quiet must not be forgotten at the idle timeout:
+// the pipeline keeps a connection whose parser says Keep until it closes,
+// the connection table needs its place, or it has been quiet for the much
+// longer state timeout (pipeline.Options.KeepState).
+type Keeper interface {
+	Keep() bool
+}

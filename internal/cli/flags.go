@@ -18,6 +18,7 @@ type processFlags struct {
 	pids          []uint
 	comms         []string
 	idle          time.Duration
+	keepState     time.Duration
 	maxConnBuffer sizeFlag
 	maxConns      int
 	maxBody       sizeFlag
@@ -32,6 +33,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.UintSliceVar(&f.pids, "pid", nil, "only connections of these process ids (repeat or comma-separate)")
 	fs.StringSliceVar(&f.comms, "comm", nil, "only connections of processes with these names (repeat or comma-separate)")
 	fs.DurationVar(&f.idle, "idle", pipeline.DefaultIdle, "flush partial messages and free a connection after it is quiet this long (on the events' clock when reading files)")
+	fs.DurationVar(&f.keepState, "keep-state", pipeline.DefaultKeepState, "keep a quiet connection's protocol state (HTTP/2 HPACK tables, WebSocket compression windows) this long; such connections are not freed at --idle (0: until closed)")
 	fs.Var(&f.maxConnBuffer, "max-conn-buffer", "bytes a connection may hold while waiting for a message to complete")
 	fs.IntVar(&f.maxConns, "max-conns", pipeline.DefaultMaxConns, "connections open at once; past this the least recently active is flushed and freed")
 	fs.Var(&f.maxBody, "max-body", "largest decoded body; decoding stops there (decompression bomb guard)")
@@ -41,8 +43,8 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 }
 
 func (f *processFlags) validate() error {
-	if f.idle < 0 {
-		return usagef("--idle must not be negative")
+	if f.idle < 0 || f.keepState < 0 {
+		return usagef("--idle and --keep-state must not be negative")
 	}
 	if f.maxConns <= 0 {
 		return usagef("--max-conns must be positive")
@@ -136,10 +138,11 @@ func pipelineOptions(pf *processFlags, of *outputFlags) pipeline.Options {
 			MaxBody:   int64(pf.maxBody),
 			Display:   display,
 		},
-		Frames:   of.frames,
-		Idle:     idleOrNever(pf.idle),
-		MaxConns: pf.maxConns,
-		Filter:   pf.filter(),
+		Frames:    of.frames,
+		Idle:      idleOrNever(pf.idle),
+		KeepState: idleOrNever(pf.keepState),
+		MaxConns:  pf.maxConns,
+		Filter:    pf.filter(),
 	}
 }
 
