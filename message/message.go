@@ -84,6 +84,10 @@ type Message struct {
 	Latency *Latency
 	// WS describes a WebSocket message or frame; nil for other protocols.
 	WS *WebSocket
+	// GRPC describes the gRPC call of an HTTP/2 request or response and
+	// the messages its body carried, decoded; nil for other messages.
+	// Body holds the same messages rendered as text.
+	GRPC *GRPC
 
 	// Partial is set when the message was not complete: flushed at idle,
 	// at shutdown, or cut by a gap.

@@ -72,6 +72,9 @@ func (f *Formatter) Append(dst []byte, m *message.Message) []byte {
 	if m.Body != nil {
 		appendBody(&e, m.Body)
 	}
+	if m.GRPC != nil {
+		appendGRPC(&e, m.GRPC)
+	}
 	e.close('}')
 	return append(e.b, '\n')
 }

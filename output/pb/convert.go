@@ -95,6 +95,9 @@ func ToMessage(e *Event) *message.Message {
 	for _, n := range x.GetNotes() {
 		m.Notes = append(m.Notes, message.Note{Kind: message.NoteKind(n.GetKind()), Text: string(n.GetText())})
 	}
+	if g := x.GetGrpc(); g != nil {
+		m.GRPC = toGRPC(g)
+	}
 	return m
 }
 

@@ -196,7 +196,7 @@ func TestECaptureConsumer(t *testing.T) {
 		req.typ != want.typ || req.length != want.length || !bytes.Equal(req.payload, want.payload) {
 		t.Errorf("request event:\n got %+v\nwant %+v", req, want)
 	}
-	wantTypes := []uint64{1, 3, 1, 2, 4, 0, 0, 5, 5, 0}
+	wantTypes := []uint64{1, 3, 1, 2, 4, 0, 0, 5, 5, 0, 4}
 	for i, e := range got {
 		if e.typ != wantTypes[i] {
 			t.Errorf("%s: type %d; want %d", fx[i].name, e.typ, wantTypes[i])

@@ -99,5 +99,33 @@ func fixtures() []struct {
 			Body: &message.Body{Data: []byte("\x03\xe9going"), Size: 7, DecodedSize: 7, Binary: true},
 		}},
 		{"empty", message.Message{}},
+		{"grpc response", message.Message{
+			Conn: curl, Proto: "http2", Type: message.Response, Dir: event.In,
+			Start: t0 + 10, End: t0 + 20, Size: 90,
+			HTTP:    &message.HTTP{Version: "HTTP/2", Status: 200, Stream: 5, Headers: fields(":status", "200", "content-type", "application/grpc"), Trailers: fields("grpc-status", "3")},
+			Body:    &message.Body{Data: []byte("message 1: 9 bytes\n2: \"testing\"\n"), Size: 14, DecodedSize: 9, ContentType: "application/grpc"},
+			Request: &message.RequestRef{Method: "POST", Target: "/pkg.Svc/Get", Stream: 5},
+			Notes:   []message.Note{{Kind: message.Info, Text: "grpc-status 3 INVALID_ARGUMENT: bad \xff"}},
+			GRPC: &message.GRPC{
+				Service: "pkg.Svc", Method: "G\xffet", HasStatus: true, Status: 3, StatusName: "INVALID_ARGUMENT", StatusMessage: "bad \xff",
+				Encoding: "gzip", MessagesCut: 2, Lost: true,
+				Messages: []message.GRPCMessage{
+					{Length: 9, Fields: []message.ProtoField{{Number: 2, Wire: message.WireBytes, Text: "testing"}}},
+					{Length: 30, Compressed: true, DecodedLength: 50, Cut: 4, Fields: []message.ProtoField{
+						{Number: 1, Wire: message.WireVarint, Value: 1<<64 - 1},
+						{Number: 2, Wire: message.WireFixed64, Value: 0x3ff0000000000000},
+						{Number: 3, Wire: message.WireFixed32},
+						{Number: 4, Wire: message.WireGroup, Fields: []message.ProtoField{{Number: 1, Wire: message.WireVarint}}},
+						{Number: 5, Wire: message.WireBytes, Bytes: []byte{}, Cut: 3},
+						{Number: 6, Wire: message.WireBytes, Text: ""},
+						{Number: 7, Wire: message.WireBytes, Fields: []message.ProtoField{}, Cut: 8},
+						{Number: 1<<29 - 1, Wire: message.WireBytes, Fields: []message.ProtoField{{Number: 1, Wire: message.WireBytes, Bytes: []byte{0xff}}}},
+					}},
+					{Length: 3, Data: []byte{0, 0xff, 1}, Err: "not a protobuf message"},
+					{Length: 9, Partial: true, Err: "the body ends inside the message: 2 of 9 bytes"},
+					{},
+				},
+			},
+		}},
 	}
 }

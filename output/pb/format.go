@@ -253,6 +253,12 @@ func appendMessage(dst []byte, m *message.Message, bodyOffset int) []byte {
 	}
 	dst = appendInt(dst, 16, m.RawCut)
 	dst = appendUint(dst, 17, uint64(bodyOffset))
+	if g := m.GRPC; g != nil {
+		dst = protowire.AppendTag(dst, 18, protowire.BytesType)
+		s := len(dst)
+		dst = appendGRPC(dst, g)
+		dst = wrapBare(dst, s)
+	}
 	return dst
 }
 

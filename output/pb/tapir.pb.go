@@ -246,6 +246,62 @@ func (NoteKind) EnumDescriptor() ([]byte, []int) {
 	return file_tapir_proto_rawDescGZIP(), []int{3}
 }
 
+// WireType is a protobuf wire type, with protobuf's numbers.
+type WireType int32
+
+const (
+	WireType_WIRE_TYPE_VARINT  WireType = 0
+	WireType_WIRE_TYPE_FIXED64 WireType = 1
+	WireType_WIRE_TYPE_BYTES   WireType = 2
+	WireType_WIRE_TYPE_GROUP   WireType = 3
+	WireType_WIRE_TYPE_FIXED32 WireType = 5
+)
+
+// Enum value maps for WireType.
+var (
+	WireType_name = map[int32]string{
+		0: "WIRE_TYPE_VARINT",
+		1: "WIRE_TYPE_FIXED64",
+		2: "WIRE_TYPE_BYTES",
+		3: "WIRE_TYPE_GROUP",
+		5: "WIRE_TYPE_FIXED32",
+	}
+	WireType_value = map[string]int32{
+		"WIRE_TYPE_VARINT":  0,
+		"WIRE_TYPE_FIXED64": 1,
+		"WIRE_TYPE_BYTES":   2,
+		"WIRE_TYPE_GROUP":   3,
+		"WIRE_TYPE_FIXED32": 5,
+	}
+)
+
+func (x WireType) Enum() *WireType {
+	p := new(WireType)
+	*p = x
+	return p
+}
+
+func (x WireType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WireType) Descriptor() protoreflect.EnumDescriptor {
+	return file_tapir_proto_enumTypes[4].Descriptor()
+}
+
+func (WireType) Type() protoreflect.EnumType {
+	return &file_tapir_proto_enumTypes[4]
+}
+
+func (x WireType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WireType.Descriptor instead.
+func (WireType) EnumDescriptor() ([]byte, []int) {
+	return file_tapir_proto_rawDescGZIP(), []int{4}
+}
+
 // LogEntry is one record of the stream.
 type LogEntry struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -604,7 +660,10 @@ type Message struct {
 	// raw_cut is how many of the message's wire bytes were not kept.
 	RawCut int64 `protobuf:"varint,16,opt,name=raw_cut,json=rawCut,proto3" json:"raw_cut,omitempty"`
 	// body_offset is where the body starts in Event.payload.
-	BodyOffset    uint32 `protobuf:"varint,17,opt,name=body_offset,json=bodyOffset,proto3" json:"body_offset,omitempty"`
+	BodyOffset uint32 `protobuf:"varint,17,opt,name=body_offset,json=bodyOffset,proto3" json:"body_offset,omitempty"`
+	// grpc is, for the request or response of a gRPC call, the call and
+	// the body's messages decoded.
+	Grpc          *GRPC `protobuf:"bytes,18,opt,name=grpc,proto3" json:"grpc,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -756,6 +815,13 @@ func (x *Message) GetBodyOffset() uint32 {
 		return x.BodyOffset
 	}
 	return 0
+}
+
+func (x *Message) GetGrpc() *GRPC {
+	if x != nil {
+		return x.Grpc
+	}
+	return nil
 }
 
 // Conn is the connection a message travelled on; its addresses are the
@@ -1354,6 +1420,425 @@ func (x *Note) GetText() []byte {
 	return nil
 }
 
+// GRPC is one half of a gRPC call (message.GRPC): the call, its status
+// and the length-prefixed messages of its body, decoded without a
+// schema.
+type GRPC struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// service and method are from the request's :path
+	// "/package.Service/Method".
+	Service []byte `protobuf:"bytes,1,opt,name=service,proto3" json:"service,omitempty"`
+	Method  []byte `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
+	// has_status is set when a response carried grpc-status; status is
+	// then the code, status_name its name ("OK", "NOT_FOUND", "CODE(n)")
+	// and status_message the grpc-message, percent-decoded.
+	HasStatus     bool   `protobuf:"varint,3,opt,name=has_status,json=hasStatus,proto3" json:"has_status,omitempty"`
+	Status        int32  `protobuf:"varint,4,opt,name=status,proto3" json:"status,omitempty"`
+	StatusName    string `protobuf:"bytes,5,opt,name=status_name,json=statusName,proto3" json:"status_name,omitempty"`
+	StatusMessage []byte `protobuf:"bytes,6,opt,name=status_message,json=statusMessage,proto3" json:"status_message,omitempty"`
+	// encoding is the grpc-encoding ("gzip").
+	Encoding []byte         `protobuf:"bytes,7,opt,name=encoding,proto3" json:"encoding,omitempty"`
+	Messages []*GRPCMessage `protobuf:"bytes,8,rep,name=messages,proto3" json:"messages,omitempty"`
+	// messages_cut is how many messages a limit left out after the last
+	// one listed.
+	MessagesCut int64 `protobuf:"varint,9,opt,name=messages_cut,json=messagesCut,proto3" json:"messages_cut,omitempty"`
+	// lost is set when bytes of the body were not captured: the messages
+	// after them are not listed.
+	Lost          bool `protobuf:"varint,10,opt,name=lost,proto3" json:"lost,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GRPC) Reset() {
+	*x = GRPC{}
+	mi := &file_tapir_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GRPC) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GRPC) ProtoMessage() {}
+
+func (x *GRPC) ProtoReflect() protoreflect.Message {
+	mi := &file_tapir_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GRPC.ProtoReflect.Descriptor instead.
+func (*GRPC) Descriptor() ([]byte, []int) {
+	return file_tapir_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GRPC) GetService() []byte {
+	if x != nil {
+		return x.Service
+	}
+	return nil
+}
+
+func (x *GRPC) GetMethod() []byte {
+	if x != nil {
+		return x.Method
+	}
+	return nil
+}
+
+func (x *GRPC) GetHasStatus() bool {
+	if x != nil {
+		return x.HasStatus
+	}
+	return false
+}
+
+func (x *GRPC) GetStatus() int32 {
+	if x != nil {
+		return x.Status
+	}
+	return 0
+}
+
+func (x *GRPC) GetStatusName() string {
+	if x != nil {
+		return x.StatusName
+	}
+	return ""
+}
+
+func (x *GRPC) GetStatusMessage() []byte {
+	if x != nil {
+		return x.StatusMessage
+	}
+	return nil
+}
+
+func (x *GRPC) GetEncoding() []byte {
+	if x != nil {
+		return x.Encoding
+	}
+	return nil
+}
+
+func (x *GRPC) GetMessages() []*GRPCMessage {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+func (x *GRPC) GetMessagesCut() int64 {
+	if x != nil {
+		return x.MessagesCut
+	}
+	return 0
+}
+
+func (x *GRPC) GetLost() bool {
+	if x != nil {
+		return x.Lost
+	}
+	return false
+}
+
+// GRPCMessage is one length-prefixed message of a gRPC body.
+type GRPCMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// length is its length on the wire, after the 5-byte prefix;
+	// decoded_length its length decompressed, when compressed.
+	Length        int64 `protobuf:"varint,1,opt,name=length,proto3" json:"length,omitempty"`
+	Compressed    bool  `protobuf:"varint,2,opt,name=compressed,proto3" json:"compressed,omitempty"`
+	DecodedLength int64 `protobuf:"varint,3,opt,name=decoded_length,json=decodedLength,proto3" json:"decoded_length,omitempty"`
+	// fields are its protobuf fields, when it was decoded.
+	Fields []*ProtoField `protobuf:"bytes,4,rep,name=fields,proto3" json:"fields,omitempty"`
+	// data holds its bytes when it was not decoded into fields.
+	Data []byte `protobuf:"bytes,5,opt,name=data,proto3" json:"data,omitempty"`
+	// cut is how many of its bytes a limit left out of fields or data.
+	Cut int64 `protobuf:"varint,6,opt,name=cut,proto3" json:"cut,omitempty"`
+	// partial is set when the body ended inside it.
+	Partial bool `protobuf:"varint,7,opt,name=partial,proto3" json:"partial,omitempty"`
+	// error says why it was not decoded into fields.
+	Error         []byte `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GRPCMessage) Reset() {
+	*x = GRPCMessage{}
+	mi := &file_tapir_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GRPCMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GRPCMessage) ProtoMessage() {}
+
+func (x *GRPCMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_tapir_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GRPCMessage.ProtoReflect.Descriptor instead.
+func (*GRPCMessage) Descriptor() ([]byte, []int) {
+	return file_tapir_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GRPCMessage) GetLength() int64 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+func (x *GRPCMessage) GetCompressed() bool {
+	if x != nil {
+		return x.Compressed
+	}
+	return false
+}
+
+func (x *GRPCMessage) GetDecodedLength() int64 {
+	if x != nil {
+		return x.DecodedLength
+	}
+	return 0
+}
+
+func (x *GRPCMessage) GetFields() []*ProtoField {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *GRPCMessage) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *GRPCMessage) GetCut() int64 {
+	if x != nil {
+		return x.Cut
+	}
+	return 0
+}
+
+func (x *GRPCMessage) GetPartial() bool {
+	if x != nil {
+		return x.Partial
+	}
+	return false
+}
+
+func (x *GRPCMessage) GetError() []byte {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
+// ProtoField is one field of a protobuf message decoded without its
+// schema (message.ProtoField).
+type ProtoField struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Number   uint32                 `protobuf:"varint,1,opt,name=number,proto3" json:"number,omitempty"`
+	WireType WireType               `protobuf:"varint,2,opt,name=wire_type,json=wireType,proto3,enum=tapir.v1.WireType" json:"wire_type,omitempty"`
+	// value is a varint, fixed64 or fixed32 field's value.
+	Value uint64 `protobuf:"varint,3,opt,name=value,proto3" json:"value,omitempty"`
+	// A bytes field is text (printable UTF-8), else fields (it parses as
+	// a message), else bytes; a group is fields.
+	//
+	// Types that are valid to be assigned to Content:
+	//
+	//	*ProtoField_Text
+	//	*ProtoField_Bytes
+	//	*ProtoField_Fields
+	Content isProtoField_Content `protobuf_oneof:"content"`
+	// cut is how many bytes of the value a limit left out.
+	Cut           int64 `protobuf:"varint,7,opt,name=cut,proto3" json:"cut,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProtoField) Reset() {
+	*x = ProtoField{}
+	mi := &file_tapir_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProtoField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProtoField) ProtoMessage() {}
+
+func (x *ProtoField) ProtoReflect() protoreflect.Message {
+	mi := &file_tapir_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProtoField.ProtoReflect.Descriptor instead.
+func (*ProtoField) Descriptor() ([]byte, []int) {
+	return file_tapir_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ProtoField) GetNumber() uint32 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *ProtoField) GetWireType() WireType {
+	if x != nil {
+		return x.WireType
+	}
+	return WireType_WIRE_TYPE_VARINT
+}
+
+func (x *ProtoField) GetValue() uint64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *ProtoField) GetContent() isProtoField_Content {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+func (x *ProtoField) GetText() string {
+	if x != nil {
+		if x, ok := x.Content.(*ProtoField_Text); ok {
+			return x.Text
+		}
+	}
+	return ""
+}
+
+func (x *ProtoField) GetBytes() []byte {
+	if x != nil {
+		if x, ok := x.Content.(*ProtoField_Bytes); ok {
+			return x.Bytes
+		}
+	}
+	return nil
+}
+
+func (x *ProtoField) GetFields() *ProtoFields {
+	if x != nil {
+		if x, ok := x.Content.(*ProtoField_Fields); ok {
+			return x.Fields
+		}
+	}
+	return nil
+}
+
+func (x *ProtoField) GetCut() int64 {
+	if x != nil {
+		return x.Cut
+	}
+	return 0
+}
+
+type isProtoField_Content interface {
+	isProtoField_Content()
+}
+
+type ProtoField_Text struct {
+	Text string `protobuf:"bytes,4,opt,name=text,proto3,oneof"`
+}
+
+type ProtoField_Bytes struct {
+	Bytes []byte `protobuf:"bytes,5,opt,name=bytes,proto3,oneof"`
+}
+
+type ProtoField_Fields struct {
+	Fields *ProtoFields `protobuf:"bytes,6,opt,name=fields,proto3,oneof"`
+}
+
+func (*ProtoField_Text) isProtoField_Content() {}
+
+func (*ProtoField_Bytes) isProtoField_Content() {}
+
+func (*ProtoField_Fields) isProtoField_Content() {}
+
+// ProtoFields is the fields of a nested message or group.
+type ProtoFields struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Fields        []*ProtoField          `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProtoFields) Reset() {
+	*x = ProtoFields{}
+	mi := &file_tapir_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProtoFields) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProtoFields) ProtoMessage() {}
+
+func (x *ProtoFields) ProtoReflect() protoreflect.Message {
+	mi := &file_tapir_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProtoFields.ProtoReflect.Descriptor instead.
+func (*ProtoFields) Descriptor() ([]byte, []int) {
+	return file_tapir_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ProtoFields) GetFields() []*ProtoField {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
 var File_tapir_proto protoreflect.FileDescriptor
 
 const file_tapir_proto_rawDesc = "" +
@@ -1383,7 +1868,7 @@ const file_tapir_proto_rawDesc = "" +
 	"\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\x03R\x05count\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12\x18\n" +
-	"\arecords\x18d \x01(\x04R\arecordsJ\x04\b\x04\x10d\"\xbd\x04\n" +
+	"\arecords\x18d \x01(\x04R\arecordsJ\x04\b\x04\x10d\"\xe1\x04\n" +
 	"\aMessage\x12\x14\n" +
 	"\x05proto\x18\x01 \x01(\tR\x05proto\x12)\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x15.tapir.v1.MessageTypeR\x04kind\x12%\n" +
@@ -1403,7 +1888,8 @@ const file_tapir_proto_rawDesc = "" +
 	"\x05notes\x18\x0f \x03(\v2\x0e.tapir.v1.NoteR\x05notes\x12\x17\n" +
 	"\araw_cut\x18\x10 \x01(\x03R\x06rawCut\x12\x1f\n" +
 	"\vbody_offset\x18\x11 \x01(\rR\n" +
-	"bodyOffset\"z\n" +
+	"bodyOffset\x12\"\n" +
+	"\x04grpc\x18\x12 \x01(\v2\x0e.tapir.v1.GRPCR\x04grpc\"z\n" +
 	"\x04Conn\x12\x10\n" +
 	"\x03pid\x18\x01 \x01(\rR\x03pid\x12\x0e\n" +
 	"\x02fd\x18\x02 \x01(\x05R\x02fd\x12\x12\n" +
@@ -1451,7 +1937,44 @@ const file_tapir_proto_rawDesc = "" +
 	"\x06stream\x18\x06 \x01(\rR\x06stream\"B\n" +
 	"\x04Note\x12&\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x12.tapir.v1.NoteKindR\x04kind\x12\x12\n" +
-	"\x04text\x18\x02 \x01(\fR\x04text*O\n" +
+	"\x04text\x18\x02 \x01(\fR\x04text\"\xbd\x02\n" +
+	"\x04GRPC\x12\x18\n" +
+	"\aservice\x18\x01 \x01(\fR\aservice\x12\x16\n" +
+	"\x06method\x18\x02 \x01(\fR\x06method\x12\x1d\n" +
+	"\n" +
+	"has_status\x18\x03 \x01(\bR\thasStatus\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\x05R\x06status\x12\x1f\n" +
+	"\vstatus_name\x18\x05 \x01(\tR\n" +
+	"statusName\x12%\n" +
+	"\x0estatus_message\x18\x06 \x01(\fR\rstatusMessage\x12\x1a\n" +
+	"\bencoding\x18\a \x01(\fR\bencoding\x121\n" +
+	"\bmessages\x18\b \x03(\v2\x15.tapir.v1.GRPCMessageR\bmessages\x12!\n" +
+	"\fmessages_cut\x18\t \x01(\x03R\vmessagesCut\x12\x12\n" +
+	"\x04lost\x18\n" +
+	" \x01(\bR\x04lost\"\xf0\x01\n" +
+	"\vGRPCMessage\x12\x16\n" +
+	"\x06length\x18\x01 \x01(\x03R\x06length\x12\x1e\n" +
+	"\n" +
+	"compressed\x18\x02 \x01(\bR\n" +
+	"compressed\x12%\n" +
+	"\x0edecoded_length\x18\x03 \x01(\x03R\rdecodedLength\x12,\n" +
+	"\x06fields\x18\x04 \x03(\v2\x14.tapir.v1.ProtoFieldR\x06fields\x12\x12\n" +
+	"\x04data\x18\x05 \x01(\fR\x04data\x12\x10\n" +
+	"\x03cut\x18\x06 \x01(\x03R\x03cut\x12\x18\n" +
+	"\apartial\x18\a \x01(\bR\apartial\x12\x14\n" +
+	"\x05error\x18\b \x01(\fR\x05error\"\xe7\x01\n" +
+	"\n" +
+	"ProtoField\x12\x16\n" +
+	"\x06number\x18\x01 \x01(\rR\x06number\x12/\n" +
+	"\twire_type\x18\x02 \x01(\x0e2\x12.tapir.v1.WireTypeR\bwireType\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\x04R\x05value\x12\x14\n" +
+	"\x04text\x18\x04 \x01(\tH\x00R\x04text\x12\x16\n" +
+	"\x05bytes\x18\x05 \x01(\fH\x00R\x05bytes\x12/\n" +
+	"\x06fields\x18\x06 \x01(\v2\x15.tapir.v1.ProtoFieldsH\x00R\x06fields\x12\x10\n" +
+	"\x03cut\x18\a \x01(\x03R\x03cutB\t\n" +
+	"\acontent\";\n" +
+	"\vProtoFields\x12,\n" +
+	"\x06fields\x18\x01 \x03(\v2\x14.tapir.v1.ProtoFieldR\x06fields*O\n" +
 	"\aLogType\x12\x16\n" +
 	"\x12LOG_TYPE_HEARTBEAT\x10\x00\x12\x18\n" +
 	"\x14LOG_TYPE_PROCESS_LOG\x10\x01\x12\x12\n" +
@@ -1468,7 +1991,13 @@ const file_tapir_proto_rawDesc = "" +
 	"\x0eNOTE_KIND_INFO\x10\x00\x12\x11\n" +
 	"\rNOTE_KIND_GAP\x10\x01\x12\x13\n" +
 	"\x0fNOTE_KIND_LIMIT\x10\x02\x12\x13\n" +
-	"\x0fNOTE_KIND_ERROR\x10\x03B&Z$github.com/tapir-dev/tapir/output/pbb\x06proto3"
+	"\x0fNOTE_KIND_ERROR\x10\x03*x\n" +
+	"\bWireType\x12\x14\n" +
+	"\x10WIRE_TYPE_VARINT\x10\x00\x12\x15\n" +
+	"\x11WIRE_TYPE_FIXED64\x10\x01\x12\x13\n" +
+	"\x0fWIRE_TYPE_BYTES\x10\x02\x12\x13\n" +
+	"\x0fWIRE_TYPE_GROUP\x10\x03\x12\x15\n" +
+	"\x11WIRE_TYPE_FIXED32\x10\x05B&Z$github.com/tapir-dev/tapir/output/pbb\x06proto3"
 
 var (
 	file_tapir_proto_rawDescOnce sync.Once
@@ -1482,48 +2011,59 @@ func file_tapir_proto_rawDescGZIP() []byte {
 	return file_tapir_proto_rawDescData
 }
 
-var file_tapir_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_tapir_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_tapir_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_tapir_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_tapir_proto_goTypes = []any{
-	(LogType)(0),       // 0: tapir.v1.LogType
-	(MessageType)(0),   // 1: tapir.v1.MessageType
-	(Direction)(0),     // 2: tapir.v1.Direction
-	(NoteKind)(0),      // 3: tapir.v1.NoteKind
-	(*LogEntry)(nil),   // 4: tapir.v1.LogEntry
-	(*Event)(nil),      // 5: tapir.v1.Event
-	(*Heartbeat)(nil),  // 6: tapir.v1.Heartbeat
-	(*Message)(nil),    // 7: tapir.v1.Message
-	(*Conn)(nil),       // 8: tapir.v1.Conn
-	(*HTTP)(nil),       // 9: tapir.v1.HTTP
-	(*Header)(nil),     // 10: tapir.v1.Header
-	(*RequestRef)(nil), // 11: tapir.v1.RequestRef
-	(*Latency)(nil),    // 12: tapir.v1.Latency
-	(*Body)(nil),       // 13: tapir.v1.Body
-	(*WebSocket)(nil),  // 14: tapir.v1.WebSocket
-	(*Note)(nil),       // 15: tapir.v1.Note
+	(LogType)(0),        // 0: tapir.v1.LogType
+	(MessageType)(0),    // 1: tapir.v1.MessageType
+	(Direction)(0),      // 2: tapir.v1.Direction
+	(NoteKind)(0),       // 3: tapir.v1.NoteKind
+	(WireType)(0),       // 4: tapir.v1.WireType
+	(*LogEntry)(nil),    // 5: tapir.v1.LogEntry
+	(*Event)(nil),       // 6: tapir.v1.Event
+	(*Heartbeat)(nil),   // 7: tapir.v1.Heartbeat
+	(*Message)(nil),     // 8: tapir.v1.Message
+	(*Conn)(nil),        // 9: tapir.v1.Conn
+	(*HTTP)(nil),        // 10: tapir.v1.HTTP
+	(*Header)(nil),      // 11: tapir.v1.Header
+	(*RequestRef)(nil),  // 12: tapir.v1.RequestRef
+	(*Latency)(nil),     // 13: tapir.v1.Latency
+	(*Body)(nil),        // 14: tapir.v1.Body
+	(*WebSocket)(nil),   // 15: tapir.v1.WebSocket
+	(*Note)(nil),        // 16: tapir.v1.Note
+	(*GRPC)(nil),        // 17: tapir.v1.GRPC
+	(*GRPCMessage)(nil), // 18: tapir.v1.GRPCMessage
+	(*ProtoField)(nil),  // 19: tapir.v1.ProtoField
+	(*ProtoFields)(nil), // 20: tapir.v1.ProtoFields
 }
 var file_tapir_proto_depIdxs = []int32{
 	0,  // 0: tapir.v1.LogEntry.log_type:type_name -> tapir.v1.LogType
-	5,  // 1: tapir.v1.LogEntry.event_payload:type_name -> tapir.v1.Event
-	6,  // 2: tapir.v1.LogEntry.heartbeat_payload:type_name -> tapir.v1.Heartbeat
-	7,  // 3: tapir.v1.Event.message:type_name -> tapir.v1.Message
+	6,  // 1: tapir.v1.LogEntry.event_payload:type_name -> tapir.v1.Event
+	7,  // 2: tapir.v1.LogEntry.heartbeat_payload:type_name -> tapir.v1.Heartbeat
+	8,  // 3: tapir.v1.Event.message:type_name -> tapir.v1.Message
 	1,  // 4: tapir.v1.Message.kind:type_name -> tapir.v1.MessageType
 	2,  // 5: tapir.v1.Message.dir:type_name -> tapir.v1.Direction
-	8,  // 6: tapir.v1.Message.conn:type_name -> tapir.v1.Conn
-	9,  // 7: tapir.v1.Message.http:type_name -> tapir.v1.HTTP
-	11, // 8: tapir.v1.Message.request:type_name -> tapir.v1.RequestRef
-	12, // 9: tapir.v1.Message.latency:type_name -> tapir.v1.Latency
-	13, // 10: tapir.v1.Message.body:type_name -> tapir.v1.Body
-	14, // 11: tapir.v1.Message.ws:type_name -> tapir.v1.WebSocket
-	15, // 12: tapir.v1.Message.notes:type_name -> tapir.v1.Note
-	10, // 13: tapir.v1.HTTP.headers:type_name -> tapir.v1.Header
-	10, // 14: tapir.v1.HTTP.trailers:type_name -> tapir.v1.Header
-	3,  // 15: tapir.v1.Note.kind:type_name -> tapir.v1.NoteKind
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	9,  // 6: tapir.v1.Message.conn:type_name -> tapir.v1.Conn
+	10, // 7: tapir.v1.Message.http:type_name -> tapir.v1.HTTP
+	12, // 8: tapir.v1.Message.request:type_name -> tapir.v1.RequestRef
+	13, // 9: tapir.v1.Message.latency:type_name -> tapir.v1.Latency
+	14, // 10: tapir.v1.Message.body:type_name -> tapir.v1.Body
+	15, // 11: tapir.v1.Message.ws:type_name -> tapir.v1.WebSocket
+	16, // 12: tapir.v1.Message.notes:type_name -> tapir.v1.Note
+	17, // 13: tapir.v1.Message.grpc:type_name -> tapir.v1.GRPC
+	11, // 14: tapir.v1.HTTP.headers:type_name -> tapir.v1.Header
+	11, // 15: tapir.v1.HTTP.trailers:type_name -> tapir.v1.Header
+	3,  // 16: tapir.v1.Note.kind:type_name -> tapir.v1.NoteKind
+	18, // 17: tapir.v1.GRPC.messages:type_name -> tapir.v1.GRPCMessage
+	19, // 18: tapir.v1.GRPCMessage.fields:type_name -> tapir.v1.ProtoField
+	4,  // 19: tapir.v1.ProtoField.wire_type:type_name -> tapir.v1.WireType
+	20, // 20: tapir.v1.ProtoField.fields:type_name -> tapir.v1.ProtoFields
+	19, // 21: tapir.v1.ProtoFields.fields:type_name -> tapir.v1.ProtoField
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_tapir_proto_init() }
@@ -1536,13 +2076,18 @@ func file_tapir_proto_init() {
 		(*LogEntry_HeartbeatPayload)(nil),
 		(*LogEntry_RunLog)(nil),
 	}
+	file_tapir_proto_msgTypes[14].OneofWrappers = []any{
+		(*ProtoField_Text)(nil),
+		(*ProtoField_Bytes)(nil),
+		(*ProtoField_Fields)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tapir_proto_rawDesc), len(file_tapir_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   12,
+			NumEnums:      5,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -7,5 +7,7 @@
 //
 // The HTTP/2 parser (protocol/http2) uses a Reader for every stream whose
 // content-type is application/grpc; the rendering becomes the message's
-// Body, as text.
+// Body, as text, and the decoded structure its GRPC (message.GRPC: the
+// call from SplitPath, the status from SetStatus, each message's fields
+// from Fields), which the JSON and protobuf formats carry.
 package grpc

@@ -57,10 +57,12 @@ func DecodeMessage(v string) string {
 // 4-byte length.
 const prefixLen = 5
 
-// Reader splits a gRPC body into its messages as its bytes arrive and
-// renders them. It keeps one message at a time, of at most Limits.MaxBody
-// bytes (a longer one is counted and skipped), and at most the display
-// limit of rendering. A Reader is used by one goroutine and for one body.
+// Reader splits a gRPC body into its messages as its bytes arrive, renders
+// them as text and decodes them into a message.GRPC. It keeps one message
+// at a time, of at most Limits.MaxBody bytes (a longer one is counted and
+// skipped), at most the display limit of rendering, and a structure of at
+// most MaxFields fields and about the display limit of bytes. A Reader is
+// used by one goroutine and for one body.
 type Reader struct {
 	lim      protocol.Limits
 	keep     int // rendering bytes kept
@@ -84,6 +86,11 @@ type Reader struct {
 	coded   bool  // a message was compressed
 	dec     *body.Decoder
 	errs    []string
+
+	call    message.GRPC // the structure
+	bud     budget       // what it may still list
+	cutAny  bool         // a limit left out part of it
+	skipped int          // messages longer than MaxBody
 }
 
 // NewReader returns a Reader for one body, bounded by l, whose messages
@@ -95,7 +102,12 @@ func NewReader(l protocol.Limits, encoding, contentType string) *Reader {
 	if l.Display >= 0 && l.Display < keep {
 		keep = l.Display
 	}
-	return &Reader{lim: l, keep: keep, encoding: strings.TrimSpace(encoding), ctype: contentType}
+	r := &Reader{lim: l, keep: keep, encoding: strings.TrimSpace(encoding), ctype: contentType}
+	r.bud = budget{bytes: keep, fields: MaxFields}
+	if r.encoding != "" && r.encoding != "<unknown>" {
+		r.call.Encoding = r.encoding
+	}
+	return r
 }
 
 // Write takes the next bytes of the body.
@@ -139,6 +151,7 @@ func (r *Reader) Gap(n int) {
 	r.size += int64(n)
 	if !r.lost {
 		r.lost = true
+		r.call.Lost = true
 		r.line(fmt.Sprintf("[%d bytes not captured: the messages after them are not shown]\n", n))
 	}
 }
@@ -150,9 +163,20 @@ func (r *Reader) message() {
 	var head strings.Builder
 	fmt.Fprintf(&head, "message %d: %d bytes", r.n, r.length)
 	data := r.cur
+	gm := message.GRPCMessage{Length: r.length, Compressed: r.flag&1 != 0}
+	listed := r.bud.take()
+	if !listed {
+		r.call.MessagesCut++
+		r.cutAny = true
+	}
 	if r.skip {
+		r.skipped++
 		fmt.Fprintf(&head, ", not decoded: longer than the %d-byte max-body limit\n", r.lim.MaxBody)
 		r.line(head.String())
+		if listed {
+			gm.Err = fmt.Sprintf("longer than the %d-byte max-body limit: not decoded", r.lim.MaxBody)
+			r.list(gm)
+		}
 		return
 	}
 	if r.flag&1 != 0 {
@@ -162,27 +186,46 @@ func (r *Reader) message() {
 			// The grpc-encoding field was not seen (or is missing): gzip
 			// by its magic number.
 			enc = "gzip"
+			if r.call.Encoding == "" {
+				r.call.Encoding = enc
+			}
 		}
 		d, err := r.decompress(data, enc)
 		if err != "" {
 			fmt.Fprintf(&head, ", compressed (%s): %s\n", encodingName(enc), err)
 			r.line(head.String())
 			r.dump(data)
+			if listed {
+				gm.Err = err
+				r.listData(gm, data)
+			}
 			return
 		}
 		fmt.Fprintf(&head, ", %s-compressed, %d bytes decompressed", enc, len(d))
 		data = d
+		gm.DecodedLength = int64(len(d))
 	}
 	r.decoded += int64(len(data))
 	head.WriteString("\n")
 	r.line(head.String())
 	if len(data) == 0 {
+		if listed {
+			r.list(gm)
+		}
 		return
 	}
 	if !Valid(data) {
 		r.line("[not a protobuf message]\n")
 		r.dump(data)
+		if listed {
+			gm.Err = "not a protobuf message"
+			r.listData(gm, data)
+		}
 		return
+	}
+	if listed {
+		gm.Fields, gm.Cut = r.bud.message(data)
+		r.list(gm)
 	}
 	room := r.keep - len(r.out)
 	if room <= 0 {
@@ -195,6 +238,23 @@ func (r *Reader) message() {
 		r.cut += int64(len(r.out) - start - room)
 		r.out = r.out[:start+room]
 	}
+}
+
+// list appends a message to the structure.
+func (r *Reader) list(gm message.GRPCMessage) {
+	r.call.Messages = append(r.call.Messages, gm)
+}
+
+// listData appends a message that was not decoded, with what the budget
+// keeps of its bytes.
+func (r *Reader) listData(gm message.GRPCMessage, data []byte) {
+	if k := r.bud.keep(len(data)); k > 0 {
+		gm.Data = append(make([]byte, 0, k), data[:k]...)
+		gm.Cut = int64(len(data) - k)
+	} else {
+		gm.Cut = int64(len(data))
+	}
+	r.list(gm)
 }
 
 func encodingName(enc string) string {
@@ -245,33 +305,57 @@ func (r *Reader) line(s string) {
 	r.cut += int64(len(s) - max(room, 0))
 }
 
-// Finish ends the body and fills b with its rendering (a new Body when b
-// is nil), sets m.Body to it and returns it. A message the body ends
-// inside is noted.
+// Finish ends the body. It sets m.GRPC to the structure of its messages
+// and, when the body had any bytes, fills b with their rendering (a new
+// Body when b is nil) and sets m.Body to it; it returns m.Body. A message
+// the body ends inside is noted, and so is what limits left out. The
+// Reader is not used afterwards; m.GRPC points into it.
 func (r *Reader) Finish(m *message.Message, b *message.Body) *message.Body {
-	if b == nil {
-		b = new(message.Body)
-	}
 	if !r.lost && (r.prefixN > 0) {
 		got := r.length - r.need
+		gm := message.GRPCMessage{Partial: true}
 		if r.prefixN < prefixLen {
 			r.line(fmt.Sprintf("[the body ends inside the prefix of message %d]\n", r.n+1))
+			gm.Err = "the body ends inside the message's prefix"
 		} else {
 			r.line(fmt.Sprintf("[the body ends inside message %d: %d of %d bytes]\n", r.n+1, got, r.length))
+			gm.Length, gm.Compressed = r.length, r.flag&1 != 0
+			gm.Err = fmt.Sprintf("the body ends inside the message: %d of %d bytes", got, r.length)
+		}
+		if r.bud.take() {
+			r.list(gm)
+		} else {
+			r.call.MessagesCut++
+			r.cutAny = true
 		}
 		if !m.Partial {
 			m.AddNote(message.Error, "gRPC body ends inside a message")
 		}
 	}
-	*b = message.Body{Data: r.out, Cut: r.cut, Size: r.size, DecodedSize: r.decoded, ContentType: r.ctype}
-	if r.coded {
-		b.Encoding = r.encoding
+	if r.skipped > 0 {
+		m.AddNote(message.Limit, "%d gRPC messages longer than the %d-byte max-body limit not decoded", r.skipped, r.lim.MaxBody)
+	}
+	if r.cutAny || r.bud.cut {
+		m.AddNote(message.Limit, "gRPC structure cut at its limit (%d fields, %d bytes): %d messages not listed, the rest counted in cut fields",
+			MaxFields, r.keep, r.call.MessagesCut)
+	}
+	if r.size > 0 {
+		if b == nil {
+			b = new(message.Body)
+		}
+		*b = message.Body{Data: r.out, Cut: r.cut, Size: r.size, DecodedSize: r.decoded, ContentType: r.ctype}
+		if r.coded {
+			b.Encoding = r.encoding
+		}
+		m.Body = b
 	}
 	if r.dec != nil {
 		r.dec.Discard()
+		r.dec = nil
 	}
-	m.Body = b
-	return b
+	r.cur = nil
+	m.GRPC = &r.call
+	return m.Body
 }
 
 // Messages returns the number of messages split so far.

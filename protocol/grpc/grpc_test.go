@@ -111,7 +111,7 @@ func TestReaderLimits(t *testing.T) {
 	if !strings.HasPrefix(string(b.Data), "message 1: 300 bytes, not decoded") || len(b.Data) > 40 || b.Cut == 0 {
 		t.Errorf("body %q cut %d", b.Data, b.Cut)
 	}
-	if len(m.Notes) != 1 {
+	if len(m.Notes) != 2 || m.Notes[0].Kind != message.Error || m.Notes[1].Kind != message.Limit {
 		t.Errorf("notes %v", m.Notes)
 	}
 }
@@ -139,9 +139,24 @@ func FuzzProto(f *testing.F) {
 			if out := AppendProto(nil, b, 4096); len(out) > 4096+64*maxDepth {
 				t.Fatalf("%d bytes of output", len(out))
 			}
+			fs, _ := Fields(b, 64, 1024)
+			if n, kept := treeSize(fs); n > 64 || kept > 1024 {
+				t.Fatalf("%d fields, %d bytes kept", n, kept)
+			}
 		}
 		r := NewReader(protocol.Limits{MaxBody: 1 << 10, Display: 2 << 10}, "gzip", "application/grpc")
 		r.Write(b)
 		r.Finish(&message.Message{}, nil)
 	})
+}
+
+// treeSize returns the number of fields in fs, at every depth, and the
+// bytes of text and bytes they hold.
+func treeSize(fs []message.ProtoField) (n, kept int) {
+	for _, f := range fs {
+		sn, sk := treeSize(f.Fields)
+		n += 1 + sn
+		kept += len(f.Text) + len(f.Bytes) + sk
+	}
+	return n, kept
 }

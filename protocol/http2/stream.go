@@ -605,10 +605,9 @@ func (p *Parser) endPart(pt *part, at uint64) {
 	m.End = max(at, m.Start)
 	switch {
 	case pt.grpc != nil:
-		if pt.dataN > 0 {
-			pt.grpc.Finish(m, &mm.body)
-		}
+		pt.grpc.Finish(m, &mm.body)
 		pt.grpc = nil
+		grpcCall(m, st)
 	case pt.dec != nil:
 		if pt.dataN > 0 {
 			pt.dec.Finish(m, &mm.body)
@@ -668,10 +667,23 @@ func since(t, from uint64) uint64 {
 	return t - from
 }
 
-// grpcStatus notes a gRPC response's status when it is not OK.
+// grpcCall names the call of a gRPC half's message: the service and
+// method of its request's :path.
+func grpcCall(m *message.Message, st *stream) {
+	path := st.target
+	if m.Type == message.Request && m.HTTP != nil {
+		path = m.HTTP.Target
+	}
+	if path != "" {
+		m.GRPC.Service, m.GRPC.Method = grpc.SplitPath(path)
+	}
+}
+
+// grpcStatus sets a gRPC response's status, and notes it when it is not
+// OK.
 func grpcStatus(m *message.Message) {
 	h := m.HTTP
-	if h == nil || !grpc.Is(fieldValue(h.Headers, "content-type")) {
+	if h == nil || m.GRPC == nil && !grpc.Is(fieldValue(h.Headers, "content-type")) {
 		return
 	}
 	v := fieldValue(h.Trailers, "grpc-status")
@@ -679,6 +691,15 @@ func grpcStatus(m *message.Message) {
 	if v == "" {
 		v = fieldValue(h.Headers, "grpc-status") // trailers-only
 		msgText = fieldValue(h.Headers, "grpc-message")
+	}
+	if v != "" && v != unknownValue {
+		if m.GRPC == nil {
+			m.GRPC = new(message.GRPC)
+			if m.Request != nil {
+				m.GRPC.Service, m.GRPC.Method = grpc.SplitPath(m.Request.Target)
+			}
+		}
+		grpc.SetStatus(m.GRPC, v, msgText)
 	}
 	if v == "" || v == "0" {
 		return
