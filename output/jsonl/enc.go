@@ -3,6 +3,8 @@ package jsonl
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tapir-dev/tapir/internal/ascii"
 )
 
 // enc appends JSON to b, placing commas, and in pretty mode newlines and
@@ -150,7 +152,7 @@ func appendString[T ~string | ~[]byte](dst []byte, s T) []byte {
 			start = i
 			continue
 		}
-		r, n := decodeRune(s, i)
+		r, n := ascii.DecodeRune(s, i)
 		switch {
 		case n == 0:
 			dst = append(dst, s[start:i]...)
@@ -169,49 +171,4 @@ func appendString[T ~string | ~[]byte](dst []byte, s T) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
-}
-
-// decodeRune decodes the UTF-8 sequence at s[i:], which starts with a byte
-// of 0x80 or more. It returns n == 0 when the bytes there are not UTF-8
-// (a stray continuation byte, an overlong form, a surrogate, a value past
-// U+10FFFF or a cut sequence).
-func decodeRune[T ~string | ~[]byte](s T, i int) (r rune, n int) {
-	b0 := s[i]
-	lo, hi := byte(0x80), byte(0xbf) // range of the second byte
-	switch {
-	case b0 < 0xc2:
-		return 0, 0
-	case b0 < 0xe0:
-		n, r = 2, rune(b0&0x1f)
-	case b0 < 0xf0:
-		n, r = 3, rune(b0&0x0f)
-		if b0 == 0xe0 {
-			lo = 0xa0
-		} else if b0 == 0xed {
-			hi = 0x9f
-		}
-	case b0 < 0xf5:
-		n, r = 4, rune(b0&0x07)
-		if b0 == 0xf0 {
-			lo = 0x90
-		} else if b0 == 0xf4 {
-			hi = 0x8f
-		}
-	default:
-		return 0, 0
-	}
-	if i+n > len(s) {
-		return 0, 0
-	}
-	if c := s[i+1]; c < lo || c > hi {
-		return 0, 0
-	}
-	for k := 1; k < n; k++ {
-		c := s[i+k]
-		if c < 0x80 || c > 0xbf {
-			return 0, 0
-		}
-		r = r<<6 | rune(c&0x3f)
-	}
-	return r, n
 }

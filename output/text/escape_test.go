@@ -1,6 +1,8 @@
 package text
 
 import (
+	"github.com/tapir-dev/tapir/internal/ascii"
+
 	"bytes"
 	"encoding/json"
 	"testing"
@@ -47,13 +49,13 @@ func FuzzDecodeRune(f *testing.F) {
 		if len(p) == 0 || p[0] < 0x80 {
 			return
 		}
-		r, n := decodeRune(p, 0)
+		r, n := ascii.DecodeRune(p, 0)
 		wr, wn := utf8.DecodeRune(p)
 		if wr == utf8.RuneError && wn == 1 {
 			wr, wn = 0, 0
 		}
 		if r != wr || n != wn {
-			t.Fatalf("decodeRune(%q) = %U, %d; want %U, %d", p, r, n, wr, wn)
+			t.Fatalf("DecodeRune(%q) = %U, %d; want %U, %d", p, r, n, wr, wn)
 		}
 	})
 }
