@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bufio"
 	"io"
 
 	"github.com/tapir-dev/tapir/message"
@@ -20,36 +19,65 @@ type Finisher interface {
 	Finish(dst []byte) []byte
 }
 
-// Writer formats messages onto an io.Writer through a buffer. It is not
+// BufferSize is how much formatted output a Writer collects before it
+// writes to its io.Writer.
+const BufferSize = 64 << 10
+
+// Writer formats messages onto an io.Writer through a buffer. Messages are
+// formatted straight into the buffer, which is written out when it holds
+// BufferSize bytes, so each byte is copied once on its way out. It is not
 // safe for concurrent use.
 type Writer struct {
 	f   Formatter
-	bw  *bufio.Writer
+	w   io.Writer
 	buf []byte
+	err error // the first write error; later calls return it
 }
 
 // NewWriter returns a Writer that formats with f onto w.
 func NewWriter(w io.Writer, f Formatter) *Writer {
-	return &Writer{f: f, bw: bufio.NewWriterSize(w, 64<<10)}
+	return &Writer{f: f, w: w, buf: make([]byte, 0, BufferSize+BufferSize/4)}
 }
 
 // Write formats m and buffers the result.
 func (w *Writer) Write(m *message.Message) error {
-	w.buf = w.f.Append(w.buf[:0], m)
-	_, err := w.bw.Write(w.buf)
-	return err
+	if w.err != nil {
+		return w.err
+	}
+	w.buf = w.f.Append(w.buf, m)
+	if len(w.buf) >= BufferSize {
+		return w.Flush()
+	}
+	return nil
 }
 
 // Flush writes out what is buffered.
-func (w *Writer) Flush() error { return w.bw.Flush() }
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.buf) == 0 {
+		return nil
+	}
+	_, w.err = w.w.Write(w.buf)
+	w.buf = Shrink(w.buf)
+	return w.err
+}
+
+// Shrink empties buf for reuse, dropping it for a new one when a large
+// message made it grow far past BufferSize.
+func Shrink(buf []byte) []byte {
+	if cap(buf) > 4*BufferSize {
+		return make([]byte, 0, BufferSize+BufferSize/4)
+	}
+	return buf[:0]
+}
 
 // Close finishes the output (see Finisher) and flushes it. It does not
 // close the underlying writer.
 func (w *Writer) Close() error {
-	if fin, ok := w.f.(Finisher); ok {
-		if _, err := w.bw.Write(fin.Finish(nil)); err != nil {
-			return err
-		}
+	if fin, ok := w.f.(Finisher); ok && w.err == nil {
+		w.buf = fin.Finish(w.buf)
 	}
-	return w.bw.Flush()
+	return w.Flush()
 }

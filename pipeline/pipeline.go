@@ -5,7 +5,6 @@ import (
 	"errors"
 	"hash/maphash"
 	"io"
-	"slices"
 	"sync"
 	"time"
 
@@ -50,7 +49,7 @@ type Pipeline struct {
 
 	smu    sync.Mutex // guards stats, outErr and done
 	stats  Stats
-	byKind map[kindKey]uint64 // message counts, turned into Stats.Messages
+	kinds  kinds // message counts, turned into Stats.Messages
 	outErr error
 	done   int        // rounds merged
 	cond   *sync.Cond // signalled when a round is merged
@@ -70,7 +69,6 @@ func New(opts Options) (*Pipeline, error) {
 	}
 	p.pool.New = func() any { return &batch{} }
 	p.cond = sync.NewCond(&p.smu)
-	p.byKind = make(map[kindKey]uint64)
 	cfg := protocol.Config{Limits: o.Limits, Lookup: o.Protocols.Lookup, Frames: o.Frames}
 	per := (o.MaxConns + o.Shards - 1) / o.Shards
 	p.shards = make([]*shard, o.Shards)
@@ -296,9 +294,11 @@ func (p *Pipeline) ticker() {
 // passes them to Output.
 func (p *Pipeline) merge() {
 	defer close(p.merged)
-	var all []keyed
+	var all, tmp []keyed
+	var runs []int
+	var dk kinds
 	for {
-		all = all[:0]
+		all, runs, dk = all[:0], runs[:0], dk[:0]
 		var d Stats
 		done := 0
 		for _, s := range p.shards {
@@ -308,7 +308,9 @@ func (p *Pipeline) merge() {
 				continue
 			}
 			all = append(all, r.msgs...)
+			runs = append(runs, len(all))
 			d.add(&r.delta)
+			dk.addAll(r.kinds)
 		}
 		if done == len(p.shards) {
 			p.smu.Lock()
@@ -317,20 +319,10 @@ func (p *Pipeline) merge() {
 			p.smu.Unlock()
 			return
 		}
-		slices.SortFunc(all, func(a, b keyed) int {
-			if a.k.less(b.k) {
-				return -1
-			}
-			if b.k.less(a.k) {
-				return 1
-			}
-			return 0
-		})
+		all, tmp = mergeRuns(all, tmp, runs)
 		p.smu.Lock()
 		p.stats.add(&d)
-		for _, km := range all {
-			p.stats.count(km.m, p.byKind)
-		}
+		p.kinds.addAll(dk)
 		err := p.outErr
 		p.smu.Unlock()
 		if err == nil && p.opts.Output != nil {
@@ -381,7 +373,7 @@ func (p *Pipeline) Stats() Stats {
 	p.smu.Lock()
 	defer p.smu.Unlock()
 	s := p.stats
-	s.setMessages(p.byKind)
+	s.setMessages(p.kinds)
 	if p.stats.Parsers != nil {
 		s.Parsers = make(map[string]uint64, len(p.stats.Parsers))
 		for k, v := range p.stats.Parsers {

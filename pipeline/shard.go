@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"time"
 
 	"github.com/tapir-dev/tapir/event"
@@ -58,6 +59,69 @@ func (a key) less(b key) bool {
 	return a.n < b.n
 }
 
+func cmpKeyed(a, b keyed) int {
+	switch {
+	case a.k.less(b.k):
+		return -1
+	case b.k.less(a.k):
+		return 1
+	}
+	return 0
+}
+
+// mergeRuns sorts all by key. all is the shards' messages one after the
+// other, shard i's ending at runs[i]; each shard's are in key order but
+// for those a tick or shutdown completed, which come in the order of its
+// connection lists. So each run is sorted if it needs it (rarely), and
+// the runs are merged pairwise, through tmp, in O(n log shards). It
+// returns the sorted messages and the scratch slice to keep for next time.
+func mergeRuns(all, tmp []keyed, runs []int) (sorted, scratch []keyed) {
+	start := 0
+	for _, end := range runs {
+		if r := all[start:end]; !slices.IsSortedFunc(r, cmpKeyed) {
+			slices.SortFunc(r, cmpKeyed)
+		}
+		start = end
+	}
+	for len(runs) > 1 {
+		tmp = slices.Grow(tmp[:0], len(all))
+		n := 0
+		start := 0
+		for i := 0; i < len(runs); i += 2 {
+			if i+1 == len(runs) {
+				tmp = append(tmp, all[start:runs[i]]...)
+				runs[n] = runs[i]
+				n++
+				break
+			}
+			tmp = merge2(tmp, all[start:runs[i]], all[runs[i]:runs[i+1]])
+			runs[n] = runs[i+1]
+			n++
+			start = runs[i+1]
+		}
+		runs = runs[:n]
+		clear(all)
+		all, tmp = tmp, all
+	}
+	return all, tmp
+}
+
+// merge2 appends the sorted a and b to dst in key order, a's first among
+// equals (keys are unique, so there are none).
+func merge2(dst, a, b []keyed) []keyed {
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].k.less(a[0].k) {
+			dst = append(dst, b[0])
+			b = b[1:]
+		} else {
+			dst = append(dst, a[0])
+			a = a[1:]
+		}
+	}
+	dst = append(dst, a...)
+	return append(dst, b...)
+}
+
 // keyed is a message with its ordering key.
 type keyed struct {
 	k key
@@ -68,6 +132,7 @@ type keyed struct {
 type result struct {
 	msgs  []keyed
 	delta Stats
+	kinds kinds
 }
 
 // shard owns a set of connections. All its fields are used by its own
@@ -120,6 +185,7 @@ func (s *shard) collect(m *message.Message) {
 	if s.curC != nil {
 		m.Conn = s.curC.info
 	}
+	s.delta.count(m, &s.cur.kinds)
 	k := s.curK
 	k.n = uint32(len(s.cur.msgs))
 	if k.phase == 0 && s.curC != nil {

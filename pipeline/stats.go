@@ -60,6 +60,11 @@ func (s *Stats) add(d *Stats) {
 	s.ConnsAtEnd += d.ConnsAtEnd
 	s.ParserFailures += d.ParserFailures
 	s.DetectLimit += d.DetectLimit
+	s.Partial += d.Partial
+	s.Truncated += d.Truncated
+	s.Gaps += d.Gaps
+	s.Limits += d.Limits
+	s.Errors += d.Errors
 	for k, v := range d.Parsers {
 		if s.Parsers == nil {
 			s.Parsers = make(map[string]uint64)
@@ -68,16 +73,38 @@ func (s *Stats) add(d *Stats) {
 	}
 }
 
-// kindKey names a kind of message without building a string per message.
-type kindKey struct {
+// kinds counts messages by kind until Stats.Messages is built from it
+// (see setMessages): a handful of kinds, searched faster than a map.
+type kinds []kindCount
+
+// kindCount is the number of messages of one kind.
+type kindCount struct {
 	proto string
 	typ   message.Type
+	n     uint64
 }
 
-// count adds m to the counters; byKind holds the message counts until
-// Messages is built from it (see setMessages).
-func (s *Stats) count(m *message.Message, byKind map[kindKey]uint64) {
-	byKind[kindKey{m.Proto, m.Type}]++
+// add adds n messages of protocol proto and type t.
+func (ks *kinds) add(proto string, t message.Type, n uint64) {
+	for i := range *ks {
+		if k := &(*ks)[i]; k.typ == t && k.proto == proto {
+			k.n += n
+			return
+		}
+	}
+	*ks = append(*ks, kindCount{proto, t, n})
+}
+
+// addAll adds the counts of o.
+func (ks *kinds) addAll(o kinds) {
+	for _, k := range o {
+		ks.add(k.proto, k.typ, k.n)
+	}
+}
+
+// count adds m to the counters, its kind to ks.
+func (s *Stats) count(m *message.Message, ks *kinds) {
+	ks.add(m.Proto, m.Type, 1)
 	if m.Partial {
 		s.Partial++
 	}
@@ -97,10 +124,10 @@ func (s *Stats) count(m *message.Message, byKind map[kindKey]uint64) {
 }
 
 // setMessages sets Messages from the counts by kind.
-func (s *Stats) setMessages(byKind map[kindKey]uint64) {
-	s.Messages = make(map[string]uint64, len(byKind))
-	for k, n := range byKind {
-		s.Messages[k.proto+"/"+k.typ.String()] += n
+func (s *Stats) setMessages(ks kinds) {
+	s.Messages = make(map[string]uint64, len(ks))
+	for _, k := range ks {
+		s.Messages[k.proto+"/"+k.typ.String()] += k.n
 	}
 }
 

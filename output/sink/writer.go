@@ -1,7 +1,6 @@
 package sink
 
 import (
-	"bufio"
 	"io"
 	"os"
 	"sync"
@@ -44,7 +43,8 @@ type WriterOptions struct {
 
 // Writer formats messages onto a sink. A sink that takes records whole
 // (RecordWriter) gets each message as one record, and buffers as it
-// sees fit; any other io.Writer gets them through a 64 KiB buffer. When the sink is a
+// sees fit; any other io.Writer gets them through a buffer of
+// output.BufferSize, which they are formatted straight into. When the sink is a
 // Rotating file and a record is due to start a new file, a formatter
 // with a closing part (output.Finisher) finishes the old file and, if it
 // is a Resetter, starts the new one afresh, so each file stands alone.
@@ -55,10 +55,12 @@ type Writer struct {
 	f   output.Formatter
 	rec RecordWriter
 	rot rotator
-	bw  *bufio.Writer
+	w   io.Writer // a stream sink, when rec is nil
 	opt WriterOptions
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// buf is the scratch space of one record, for a record sink, and the
+	// buffered output of a stream sink.
 	buf      []byte
 	records  uint64
 	beats    int64
@@ -79,7 +81,8 @@ func NewWriter(w io.Writer, f output.Formatter, opts *WriterOptions) *Writer {
 		wr.rec = r
 		wr.rot, _ = w.(rotator)
 	} else {
-		wr.bw = bufio.NewWriterSize(w, 64<<10)
+		wr.w = w
+		wr.buf = make([]byte, 0, output.BufferSize+output.BufferSize/4)
 	}
 	if hb, ok := f.(Heartbeater); ok && wr.opt.Heartbeat > 0 {
 		wr.stopBeat = make(chan struct{})
@@ -98,6 +101,14 @@ func (w *Writer) Write(m *message.Message) error {
 	}
 	if w.closed {
 		return os.ErrClosed
+	}
+	if w.rec == nil {
+		w.buf = w.f.Append(w.buf, m)
+		w.records++
+		if w.opt.Live || len(w.buf) >= output.BufferSize {
+			return w.flushStream()
+		}
+		return nil
 	}
 	w.buf = w.f.Append(w.buf[:0], m)
 	if len(w.buf) == 0 {
@@ -137,7 +148,7 @@ func (w *Writer) newFile() error {
 // flusher is implemented by record sinks that buffer (Rotating).
 type flusher interface{ Flush() error }
 
-// emit writes one record.
+// emit writes one record p, which is not w.buf, for a stream sink.
 func (w *Writer) emit(p []byte) error {
 	if w.rec != nil {
 		if err := w.rec.WriteRecord(p); err != nil {
@@ -148,13 +159,22 @@ func (w *Writer) emit(p []byte) error {
 		}
 		return nil
 	}
-	if _, err := w.bw.Write(p); err != nil {
-		return w.fail(err)
+	w.buf = append(w.buf, p...)
+	if w.opt.Live || len(w.buf) >= output.BufferSize {
+		return w.flushStream()
 	}
-	if w.opt.Live {
-		if err := w.bw.Flush(); err != nil {
-			return w.fail(err)
-		}
+	return nil
+}
+
+// flushStream writes out what a stream sink's buffer holds.
+func (w *Writer) flushStream() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	_, err := w.w.Write(w.buf)
+	w.buf = output.Shrink(w.buf)
+	if err != nil {
+		return w.fail(err)
 	}
 	return nil
 }
@@ -182,10 +202,8 @@ func (w *Writer) beat(hb Heartbeater) {
 				buf = hb.AppendHeartbeat(buf[:0], now, w.beats, w.records)
 				w.beats++
 				if w.emit(buf) == nil {
-					if w.bw != nil {
-						if err := w.bw.Flush(); err != nil {
-							w.fail(err)
-						}
+					if w.rec == nil {
+						w.flushStream()
 					} else {
 						w.flushRecords()
 					}
@@ -213,11 +231,8 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.bw != nil {
-		if err := w.bw.Flush(); err != nil {
-			return w.fail(err)
-		}
-		return nil
+	if w.rec == nil {
+		return w.flushStream()
 	}
 	return w.flushRecords()
 }
@@ -248,11 +263,8 @@ func (w *Writer) Close() error {
 			}
 		}
 	}
-	if w.bw != nil {
-		if err := w.bw.Flush(); err != nil {
-			return w.fail(err)
-		}
-		return nil
+	if w.rec == nil {
+		return w.flushStream()
 	}
 	return w.flushRecords()
 }

@@ -50,6 +50,7 @@
 // nothing ahead of its bytes.
 //
 // Header names, values, method and target of a message share one copy of
-// its head. The Body.Data of a body without content coding may share
-// memory with the message's Raw.
+// its head: the start of the message's Raw, when the display limit keeps
+// the whole head. The Body.Data of a body without content coding may share
+// memory with Raw too. Raw, like the rest of a message, is read-only.
 package http1

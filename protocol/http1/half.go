@@ -304,7 +304,7 @@ func (h *half) tooLong(b []byte, at uint64, emit protocol.Emit) {
 // message.
 func (h *half) partialHead(b []byte, at uint64, emit protocol.Emit, kind message.NoteKind, text string) {
 	hd := h.parseHead(b, h.ends, false)
-	h.begin(hd, b, 0, emit)
+	h.begin(&hd, b, 0, emit)
 	h.cut(at, emit, kind, text)
 }
 
@@ -440,7 +440,7 @@ func (h *half) head(b []byte, at uint64, emit protocol.Emit) {
 	if length > 0 {
 		hint = length
 	}
-	h.begin(hd, b, hint, emit)
+	h.begin(&hd, b, hint, emit)
 	m := &h.cur.m
 	if f.te && f.length >= 0 && !none {
 		m.AddNote(message.Info, "Transfer-Encoding and Content-Length both present: Content-Length ignored")
@@ -480,11 +480,24 @@ const maxPrealloc = 16 << 10
 
 // begin makes hd's message the one in progress, its head being b. hint is
 // the length of its body, if known, to size Raw.
-func (h *half) begin(hd head, b []byte, hint int64, emit protocol.Emit) {
+func (h *half) begin(hd *head, b []byte, hint int64, emit protocol.Emit) {
 	mm := hd.m
 	m := &mm.m
 	m.Start = h.headAt
 	m.Size = int64(len(b))
+	// Raw starts with the head, and the head's strings move there; when
+	// the display limit keeps less than the head, they get a copy of
+	// their own.
+	rawCap := min(int64(len(b))+hint, int64(h.p.rawKeep), int64(len(b))+maxPrealloc)
+	if rawCap > 0 {
+		m.Raw = make([]byte, 0, rawCap)
+		m.Raw = append(m.Raw, b[:min(len(b), h.p.rawKeep)]...)
+	}
+	if len(m.Raw) == len(b) {
+		own(hd, b, m.Raw)
+	} else {
+		own(hd, b, bytes.Clone(b))
+	}
 	if h.jk != nil && h.jk.active {
 		h.emitJunk(emit)
 	} else if len(h.notes) > 0 {
@@ -497,11 +510,6 @@ func (h *half) begin(hd head, b []byte, hint int64, emit protocol.Emit) {
 	h.resyncing = false
 	if hd.f.close {
 		h.closeSeen = true
-	}
-	rawCap := min(int64(len(b))+hint, int64(h.p.rawKeep), int64(len(b))+maxPrealloc)
-	if rawCap > 0 {
-		m.Raw = make([]byte, 0, rawCap)
-		m.Raw = append(m.Raw, b[:min(len(b), h.p.rawKeep)]...)
 	}
 	h.cur = mm
 	h.headLen = len(b)
