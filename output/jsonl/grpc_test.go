@@ -12,6 +12,7 @@ import (
 
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/output/internal/outputtest"
 	"github.com/tapir-dev/tapir/output/jsonl"
 )
 
@@ -29,7 +30,7 @@ func grpcNested(n int32, fs ...message.ProtoField) message.ProtoField {
 
 // grpcFixtures are gRPC messages: a unary call as the recordings show
 // one, then every shape the structure takes, hostile strings included.
-func grpcFixtures() []fixture {
+func grpcFixtures() []outputtest.Fixture {
 	call := message.GRPC{Service: "tapir.test.Echo", Method: "Lookup"}
 	req, resp, odd := call, call, call
 	req.Messages = []message.GRPCMessage{{Length: 17, Fields: []message.ProtoField{
@@ -56,29 +57,29 @@ func grpcFixtures() []fixture {
 		{Length: 3, Compressed: true, Data: []byte{0x1f, 0x8b, 0}, Err: "gzip: unexpected EOF"},
 		{Length: 9, Partial: true, Err: "the body ends inside the message: 2 of 9 bytes"},
 	}
-	return []fixture{
-		{"grpc request", message.Message{
-			Conn: curl, Proto: "http2", Type: message.Request, Dir: event.Out,
-			Start: t0 + 14e9, End: t0 + 14e9, Size: 56,
+	return []outputtest.Fixture{
+		{Name: "grpc request", Msg: message.Message{
+			Conn: outputtest.Curl, Proto: "http2", Type: message.Request, Dir: event.Out,
+			Start: outputtest.T0 + 14e9, End: outputtest.T0 + 14e9, Size: 56,
 			HTTP: &message.HTTP{Method: "POST", Target: "/tapir.test.Echo/Lookup", Version: "HTTP/2", Stream: 11,
-				Headers: fields(":method", "POST", ":path", "/tapir.test.Echo/Lookup", "content-type", "application/grpc")},
+				Headers: outputtest.Fields(":method", "POST", ":path", "/tapir.test.Echo/Lookup", "content-type", "application/grpc")},
 			Body: &message.Body{Data: []byte("message 1: 17 bytes\n1 {\n  1: \"id\"\n  2 {\n    2: 0x4045000000000000\n  }\n}\n"),
 				Size: 22, DecodedSize: 17, ContentType: "application/grpc"},
 			GRPC: &req,
 		}},
-		{"grpc response, not found", message.Message{
-			Conn: curl, Proto: "http2", Type: message.Response, Dir: event.In,
-			Start: t0 + 14e9 + 42e3, End: t0 + 14e9 + 42e3, Size: 30,
+		{Name: "grpc response, not found", Msg: message.Message{
+			Conn: outputtest.Curl, Proto: "http2", Type: message.Response, Dir: event.In,
+			Start: outputtest.T0 + 14e9 + 42e3, End: outputtest.T0 + 14e9 + 42e3, Size: 30,
 			HTTP: &message.HTTP{Version: "HTTP/2", Status: 200, Stream: 11,
-				Headers: fields(":status", "200", "content-type", "application/grpc", "grpc-status", "5", "grpc-message", "item 7 not found")},
+				Headers: outputtest.Fields(":status", "200", "content-type", "application/grpc", "grpc-status", "5", "grpc-message", "item 7 not found")},
 			Request: &message.RequestRef{Method: "POST", Target: "/tapir.test.Echo/Lookup", Stream: 11},
 			Latency: &message.Latency{First: 42e3, Last: 42e3},
 			Notes:   []message.Note{{Kind: message.Info, Text: "grpc-status 5 NOT_FOUND: item 7 not found"}},
 			GRPC:    &resp,
 		}},
-		{"grpc every shape", message.Message{
-			Conn: curl, Proto: "http2", Type: message.Response, Dir: event.In,
-			Start: t0 + 15e9, End: t0 + 15e9, Size: 120,
+		{Name: "grpc every shape", Msg: message.Message{
+			Conn: outputtest.Curl, Proto: "http2", Type: message.Response, Dir: event.In,
+			Start: outputtest.T0 + 15e9, End: outputtest.T0 + 15e9, Size: 120,
 			HTTP:  &message.HTTP{Version: "HTTP/2", Status: 200, Stream: 13},
 			Notes: []message.Note{{Kind: message.Limit, Text: "gRPC structure cut at its limit"}},
 			GRPC:  &odd,
@@ -98,7 +99,7 @@ func TestGRPCGolden(t *testing.T) {
 			f := jsonl.New(mode.opts)
 			var got []byte
 			for _, fx := range grpcFixtures() {
-				got = f.Append(got, &fx.msg)
+				got = f.Append(got, &fx.Msg)
 			}
 			path := filepath.Join("testdata", mode.golden+".golden")
 			if *update {
@@ -200,9 +201,9 @@ func TestGRPCRoundTrip(t *testing.T) {
 	for _, pretty := range []bool{false, true} {
 		f := jsonl.New(jsonl.Options{Pretty: pretty})
 		for _, fx := range grpcFixtures() {
-			line := f.Append(nil, &fx.msg)
+			line := f.Append(nil, &fx.Msg)
 			if !json.Valid(line) {
-				t.Fatalf("%s: not valid JSON: %s", fx.name, line)
+				t.Fatalf("%s: not valid JSON: %s", fx.Name, line)
 			}
 			var rec struct {
 				GRPC *grpcRecord `json:"grpc"`
@@ -210,24 +211,24 @@ func TestGRPCRoundTrip(t *testing.T) {
 			if err := json.Unmarshal(line, &rec); err != nil {
 				t.Fatal(err)
 			}
-			g, w := rec.GRPC, fx.msg.GRPC
+			g, w := rec.GRPC, fx.Msg.GRPC
 			if g == nil {
-				t.Fatalf("%s: no grpc member", fx.name)
+				t.Fatalf("%s: no grpc member", fx.Name)
 			}
 			if g.Service != viaJSON(w.Service) || g.Method != w.Method || g.Encoding != w.Encoding ||
 				g.StatusName != w.StatusName || g.StatusMessage != w.StatusMessage ||
 				g.MessagesCut != w.MessagesCut || g.Lost != w.Lost || (g.Status != nil) != w.HasStatus ||
 				g.Status != nil && *g.Status != w.Status {
-				t.Errorf("%s: %+v; want %+v", fx.name, g, w)
+				t.Errorf("%s: %+v; want %+v", fx.Name, g, w)
 			}
 			if len(g.Messages) != len(w.Messages) {
-				t.Fatalf("%s: %d messages; want %d", fx.name, len(g.Messages), len(w.Messages))
+				t.Fatalf("%s: %d messages; want %d", fx.Name, len(g.Messages), len(w.Messages))
 			}
 			for i, wm := range w.Messages {
 				gm := g.Messages[i]
 				if gm.Length != wm.Length || gm.Compressed != wm.Compressed || gm.DecodedLength != wm.DecodedLength ||
 					gm.Partial != wm.Partial || gm.Error != wm.Err || gm.Cut != wm.Cut {
-					t.Errorf("%s message %d: %+v; want %+v", fx.name, i, gm, wm)
+					t.Errorf("%s message %d: %+v; want %+v", fx.Name, i, gm, wm)
 				}
 				var data []byte
 				switch {
@@ -237,9 +238,9 @@ func TestGRPCRoundTrip(t *testing.T) {
 					data, _ = base64.StdEncoding.DecodeString(*gm.Base64)
 				}
 				if !bytes.Equal(data, wm.Data) {
-					t.Errorf("%s message %d: data %q; want %q", fx.name, i, data, wm.Data)
+					t.Errorf("%s message %d: data %q; want %q", fx.Name, i, data, wm.Data)
 				}
-				checkFields(t, fx.name, gm.Fields, wm.Fields)
+				checkFields(t, fx.Name, gm.Fields, wm.Fields)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/output/internal/outputtest"
 	"github.com/tapir-dev/tapir/output/jsonl"
 )
 
@@ -21,8 +22,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func render(f *jsonl.Formatter) []byte {
 	var out []byte
-	for _, fx := range fixtures() {
-		out = f.Append(out, &fx.msg)
+	for _, fx := range outputtest.Fixtures() {
+		out = f.Append(out, &fx.Msg)
 	}
 	return out
 }
@@ -139,25 +140,25 @@ func pairs(hs []message.Header) [][2]string {
 // against the message it came from.
 func TestRoundTrip(t *testing.T) {
 	f := jsonl.New(jsonl.Options{})
-	for _, fx := range fixtures() {
-		m := &fx.msg
+	for _, fx := range outputtest.Fixtures() {
+		m := &fx.Msg
 		line := f.Append(nil, m)
 		if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' {
-			t.Errorf("%s: not one line: %q", fx.name, line)
+			t.Errorf("%s: not one line: %q", fx.Name, line)
 		}
 		if !json.Valid(line) {
-			t.Fatalf("%s: invalid JSON: %s", fx.name, line)
+			t.Fatalf("%s: invalid JSON: %s", fx.Name, line)
 		}
 		var r record
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&r); err != nil {
-			t.Fatalf("%s: %v: %s", fx.name, err, line)
+			t.Fatalf("%s: %v: %s", fx.Name, err, line)
 		}
 		check := func(field string, got, want any) {
 			t.Helper()
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: %s = %#v; want %#v", fx.name, field, got, want)
+				t.Errorf("%s: %s = %#v; want %#v", fx.Name, field, got, want)
 			}
 		}
 		check("ts", r.TS, m.Start)
@@ -216,14 +217,14 @@ func TestRoundTrip(t *testing.T) {
 			var data []byte
 			switch {
 			case r.Body.Text != nil && r.Body.Base64 != nil:
-				t.Errorf("%s: body has both text and base64", fx.name)
+				t.Errorf("%s: body has both text and base64", fx.Name)
 			case r.Body.Text != nil:
 				data = []byte(*r.Body.Text)
 				check("body as text", b.Binary || !utf8.Valid(b.Data), false)
 			case r.Body.Base64 != nil:
 				var err error
 				if data, err = base64.StdEncoding.DecodeString(*r.Body.Base64); err != nil {
-					t.Errorf("%s: body.base64: %v", fx.name, err)
+					t.Errorf("%s: body.base64: %v", fx.Name, err)
 				}
 			}
 			check("body data", string(data), string(b.Data))
@@ -264,13 +265,13 @@ func TestPrettyStream(t *testing.T) {
 	if err := dec.Decode(&extra); err != io.EOF {
 		t.Errorf("pretty output goes on after %d objects: %v, %v", n, extra, err)
 	}
-	if n != len(fixtures()) {
-		t.Errorf("%d lines; want %d", n, len(fixtures()))
+	if n != len(outputtest.Fixtures()) {
+		t.Errorf("%d lines; want %d", n, len(outputtest.Fixtures()))
 	}
 }
 
 func TestAppendKeepsDst(t *testing.T) {
-	m := fixtures()[0].msg
+	m := outputtest.Fixtures()[0].Msg
 	got := jsonl.New(jsonl.Options{}).Append([]byte("prefix\n"), &m)
 	if !bytes.HasPrefix(got, []byte("prefix\n{")) {
 		t.Errorf("got %q; want the prefix kept", got)

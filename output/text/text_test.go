@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapir-dev/tapir/output"
+	"github.com/tapir-dev/tapir/output/internal/outputtest"
 	"github.com/tapir-dev/tapir/output/text"
 )
 
@@ -30,9 +31,9 @@ var modes = []struct {
 // render formats every fixture with f, each after a line naming it.
 func render(f output.Formatter) []byte {
 	var out []byte
-	for _, fx := range fixtures() {
-		out = append(out, "### "+fx.name+"\n"...)
-		out = f.Append(out, &fx.msg)
+	for _, fx := range outputtest.Fixtures() {
+		out = append(out, "### "+fx.Name+"\n"...)
+		out = f.Append(out, &fx.Msg)
 	}
 	return out
 }
@@ -110,7 +111,7 @@ func checkInert(t *testing.T, out []byte) {
 }
 
 func TestLocation(t *testing.T) {
-	m := fixtures()[0].msg
+	m := outputtest.Fixtures()[0].Msg
 	tests := []struct {
 		loc  *time.Location
 		want string
@@ -130,11 +131,11 @@ func TestLocation(t *testing.T) {
 
 func TestAppendKeepsDst(t *testing.T) {
 	f := text.New(text.Options{Pretty: true})
-	for _, fx := range fixtures() {
+	for _, fx := range outputtest.Fixtures() {
 		dst := []byte("prefix")
-		got := f.Append(dst, &fx.msg)
+		got := f.Append(dst, &fx.Msg)
 		if !bytes.HasPrefix(got, []byte("prefix")) || !bytes.HasSuffix(got, []byte("\n\n")) {
-			t.Errorf("%s: got %q; want the prefix kept and a blank line at the end", fx.name, got)
+			t.Errorf("%s: got %q; want the prefix kept and a blank line at the end", fx.Name, got)
 		}
 	}
 }

@@ -9,22 +9,9 @@
 # Needs go and curl (with HTTP/2, as Debian's is). recproxy finds curl's
 # pid and fd through /proc, so run it as root or as the user running curl.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 base=${BASE_PORT:-38300}
-umask 077
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 (cd "$root" && go build -o "$tmp/recproxy" ./internal/record/cmd/recproxy && go build -o "$tmp/h2rec" ./internal/record/cmd/h2rec)
 
@@ -39,41 +26,24 @@ GODEBUG=http2xconnect=1 "$tmp/h2rec" -kind ws -o "$here/h2-ws.jsonl"
 
 p_server=$base p_proxy=$((base + 10))
 "$tmp/h2rec" -serve "127.0.0.1:$p_server" 2>"$tmp/serve.log" &
-pids+=($!)
+servers+=($!)
 for _ in $(seq 100); do
 	if grep -q serving "$tmp/serve.log"; then break; fi
 	sleep 0.1
 done
 
-# start_proxy FILE: start recproxy in front of the h2c server; sets proxy_pid.
-start_proxy() {
-	"$tmp/recproxy" -listen "127.0.0.1:$p_proxy" -to "127.0.0.1:$p_server" -o "$1" 2>"$tmp/proxy.log" &
-	proxy_pid=$!
-	for _ in $(seq 100); do
-		if grep -q listening "$tmp/proxy.log"; then return 0; fi
-		sleep 0.1
-	done
-	cat "$tmp/proxy.log" >&2
-	return 1
-}
-stop_proxy() {
-	kill -TERM "$proxy_pid"
-	wait "$proxy_pid"
-	sed 's/^/  /' "$tmp/proxy.log"
-}
-
 url="http://127.0.0.1:$p_proxy"
 echo "h2-curl-prior.jsonl: curl --http2-prior-knowledge -> h2rec -serve"
-start_proxy "$here/h2-curl-prior.jsonl"
+start_proxy "$p_proxy" "$p_server" "$here/h2-curl-prior.jsonl"
 # One connection per curl: curl 7.88.1 fails to reuse a prior-knowledge
 # connection to Go's server ("Error in the HTTP2 framing layer").
 curl -sS --http2-prior-knowledge -o /dev/null "$url/api/items/42"
 curl -sS --http2-prior-knowledge -o /dev/null --compressed "$url/report.html"
 curl -sS --http2-prior-knowledge -o /dev/null -H 'Content-Type: application/json' -d '{"name":"green lamp","qty":2}' "$url/api/items"
 curl -sS --http2-prior-knowledge -o /dev/null "$url/trailers"
-stop_proxy
+stop_proxy "$proxy_pid" "$p_proxy"
 
 echo "h2-curl-upgrade.jsonl: curl --http2 (HTTP/1.1 Upgrade: h2c) -> h2rec -serve"
-start_proxy "$here/h2-curl-upgrade.jsonl"
+start_proxy "$p_proxy" "$p_server" "$here/h2-curl-upgrade.jsonl"
 curl -sS --http2 -o /dev/null -o /dev/null "$url/api/items/42" "$url/download"
-stop_proxy
+stop_proxy "$proxy_pid" "$p_proxy"

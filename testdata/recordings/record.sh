@@ -10,59 +10,15 @@
 # recproxy finds each client's pid and fd through /proc, so run it as root
 # or as the user that runs the clients.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
 base=${BASE_PORT:-38200}
-umask 077
-
-tmp=$(mktemp -d)
-servers=()
-cleanup() {
-	for pid in "${servers[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # Ports: servers from $base, recording proxies from $base+10.
 p_httpserver=$base p_pyserver=$((base + 1)) p_echo=$((base + 2)) p_nginx=$((base + 3))
 p_proxy=$((base + 10)) p_upstream=$((base + 11))
 
 (cd "$root" && go build -o "$tmp/recproxy" ./internal/record/cmd/recproxy && go build -o "$tmp/gohttp" ./internal/record/cmd/gohttp)
-
-# wait_port PORT: wait until a server listens on 127.0.0.1:PORT.
-wait_port() {
-	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		sleep 0.1
-	done
-	echo "record.sh: nothing listens on port $1" >&2
-	return 1
-}
-
-# start_proxy LISTEN TO FILE: start recproxy; sets proxy_pid.
-start_proxy() {
-	local log="$tmp/recproxy-$1.log"
-	"$tmp/recproxy" -listen "127.0.0.1:$1" -to "127.0.0.1:$2" -o "$3" 2>"$log" &
-	proxy_pid=$!
-	for _ in $(seq 100); do
-		if grep -q listening "$log"; then return 0; fi
-		sleep 0.1
-	done
-	cat "$log" >&2
-	return 1
-}
-
-# stop_proxy PID LISTEN: stop recproxy, which waits for open connections
-# and closes its file, then show what it recorded.
-stop_proxy() {
-	kill -TERM "$1"
-	wait "$1"
-	sed 's/^/  /' "$tmp/recproxy-$2.log"
-}
 
 # The files python3 -m http.server (and nginx) serve.
 mkdir -p "$tmp/www"
