@@ -217,3 +217,22 @@ func FuzzDecodeLine(f *testing.F) {
 		checkDecode(t, line)
 	})
 }
+
+// TestDecodeLongBase64 checks the vectorised base64 path, which takes
+// payloads of 45 characters or more, against encoding/json: every
+// position of a long payload corrupted with a byte that is not base64,
+// a line break or misplaced padding.
+func TestDecodeLongBase64(t *testing.T) {
+	payload := make([]byte, 150)
+	for i := range payload {
+		payload[i] = byte(i * 7)
+	}
+	enc := base64.StdEncoding.EncodeToString(payload)
+	for _, bad := range []string{"!", `\n`, "=", "-", `\u00e9`} {
+		for k := 0; k < len(enc); k++ {
+			data := enc[:k] + bad + enc[k+1:]
+			checkDecode(t, []byte(`{"kind":"data","ts":1,"pid":1,"fd":3,"dir":"out","data":"`+data+`"}`))
+		}
+	}
+	checkDecode(t, []byte(`{"kind":"data","ts":1,"pid":1,"fd":3,"dir":"out","data":"`+enc+`"}`))
+}

@@ -2,15 +2,16 @@ package eventfile
 
 import (
 	"bufio"
-	"encoding/base64"
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	fastb64 "github.com/segmentio/asm/base64"
 
 	"github.com/tapir-dev/tapir/event"
 )
@@ -118,7 +119,10 @@ func AppendEvent(dst []byte, e *event.Event) []byte {
 	}
 	if e.Kind == event.Data {
 		dst = append(dst, `,"data":"`...)
-		dst = base64.StdEncoding.AppendEncode(dst, e.Data)
+		n := fastb64.StdEncoding.EncodedLen(len(e.Data))
+		dst = slices.Grow(dst, n)
+		fastb64.StdEncoding.Encode(dst[len(dst):len(dst)+n], e.Data)
+		dst = dst[:len(dst)+n]
 		dst = append(dst, '"')
 		if e.OrigLen != 0 {
 			dst = append(dst, `,"orig_len":`...)
