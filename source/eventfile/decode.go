@@ -510,6 +510,10 @@ func parseNumber(s []byte, i int) (u uint64, neg, notInt, over bool, next int, e
 	case s[j] == '0':
 		j++
 	case s[j] >= '1' && s[j] <= '9':
+		// Nineteen digits always fit in a uint64.
+		for end := min(len(s), j+19); j < end && s[j] >= '0' && s[j] <= '9'; j++ {
+			u = u*10 + uint64(s[j]-'0')
+		}
 		for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
 			dgt := uint64(s[j] - '0')
 			if u > (math.MaxUint64-dgt)/10 {
