@@ -18,18 +18,18 @@ import (
 // use), text to io.Discard.
 // Before timing it checks that every stream comes out whole (100%).
 func BenchmarkHTTP2(b *testing.B) {
-	evs := load(b, workload.HTTP2, workload.Config{})
-	checkStreams(b, evs, 10000)
-	benchPipeline(b, evs, builtin.Default)
+	in := load(b, workload.HTTP2, workload.Config{})
+	checkStreams(b, in.events(), 10000)
+	benchPipeline(b, in, builtin.Default)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/10000, "ns/stream")
 }
 
 // BenchmarkGRPC is the same over the grpc workload, whose bodies are
 // split into messages and rendered.
 func BenchmarkGRPC(b *testing.B) {
-	evs := load(b, workload.GRPC, workload.Config{})
-	checkStreams(b, evs, 10000)
-	benchPipeline(b, evs, builtin.Default)
+	in := load(b, workload.GRPC, workload.Config{})
+	checkStreams(b, in.events(), 10000)
+	benchPipeline(b, in, builtin.Default)
 }
 
 // TestHTTP2Workload checks that every stream of (smaller) http2 and grpc

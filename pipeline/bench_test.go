@@ -19,11 +19,11 @@ import (
 
 var (
 	loadMu sync.Mutex
-	loads  = map[string][]event.Event{}
+	loads  = map[string]*input{}
 )
 
 // load generates a workload once per test binary.
-func load(b *testing.B, kind workload.Kind, cfg workload.Config) []event.Event {
+func load(b *testing.B, kind workload.Kind, cfg workload.Config) *input {
 	b.Helper()
 	loadMu.Lock()
 	defer loadMu.Unlock()
@@ -31,27 +31,26 @@ func load(b *testing.B, kind workload.Kind, cfg workload.Config) []event.Event {
 	if cfg.Open != 0 {
 		name += "/open"
 	}
-	if evs, ok := loads[name]; ok {
-		return evs
+	if in, ok := loads[name]; ok {
+		return in
 	}
 	evs, err := workload.Collect(kind, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	loads[name] = evs
-	return evs
+	in := compact(evs)
+	loads[name] = in
+	return in
 }
 
-// benchPipeline pushes every event of evs through a pipeline with text
+// benchPipeline pushes every event of in through a pipeline with text
 // output to io.Discard, b.N times.
-func benchPipeline(b *testing.B, evs []event.Event, protos protocol.List) {
-	var size int64
-	for i := range evs {
-		size += int64(len(evs[i].Data))
-	}
-	b.SetBytes(size)
+func benchPipeline(b *testing.B, in *input, protos protocol.List) {
+	b.SetBytes(in.bytes)
 	b.ReportAllocs()
 	var msgs uint64
+	var e event.Event
+	runtime.GC()
 	b.ResetTimer()
 	for range b.N {
 		w := output.NewWriter(io.Discard, text.New(text.Options{}))
@@ -62,8 +61,9 @@ func benchPipeline(b *testing.B, evs []event.Event, protos protocol.List) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for i := range evs {
-			if err := p.Push(&evs[i]); err != nil {
+		for i := range in.len() {
+			in.event(i, &e)
+			if err := p.Push(&e); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -75,7 +75,7 @@ func benchPipeline(b *testing.B, evs []event.Event, protos protocol.List) {
 		msgs += st.TotalMessages()
 	}
 	sec := b.Elapsed().Seconds()
-	b.ReportMetric(float64(len(evs))*float64(b.N)/sec, "events/s")
+	b.ReportMetric(float64(in.len())*float64(b.N)/sec, "events/s")
 	b.ReportMetric(float64(msgs)/sec, "msgs/s")
 }
 
@@ -104,7 +104,7 @@ func BenchmarkChurn(b *testing.B) {
 // BenchmarkIdleConn measures the memory held per open, idle connection:
 // 100,000 connections each after one complete exchange, none closed.
 func BenchmarkIdleConn(b *testing.B) {
-	evs := load(b, workload.Churn, workload.Config{Open: -1})
+	evs := load(b, workload.Churn, workload.Config{Open: -1}).events()
 	var conns int
 	for i := range evs {
 		if evs[i].Kind == event.Close {

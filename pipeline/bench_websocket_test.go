@@ -35,16 +35,18 @@ func splitDeflate(evs []event.Event) (plain, deflate []event.Event) {
 	return plain, deflate
 }
 
-// countMessages returns how many messages evs make.
-func countMessages(b *testing.B, evs []event.Event) int {
+// countMessages returns how many messages in makes.
+func countMessages(b *testing.B, in *input) int {
 	n := 0
 	p, err := pipeline.New(pipeline.Options{Protocols: builtin.Default,
 		Output: func(*message.Message) error { n++; return nil }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := range evs {
-		p.Push(&evs[i])
+	var e event.Event
+	for i := range in.len() {
+		in.event(i, &e)
+		p.Push(&e)
 	}
 	p.Close()
 	return n
@@ -57,16 +59,16 @@ func countMessages(b *testing.B, evs []event.Event) int {
 // per message.
 func BenchmarkWebSocket(b *testing.B) {
 	all := load(b, workload.WebSocket, workload.Config{})
-	plain, deflate := splitDeflate(all)
+	plain, deflate := splitDeflate(all.events())
 	for _, bc := range []struct {
 		name string
-		evs  []event.Event
-	}{{"all", all}, {"uncompressed", plain}, {"deflate", deflate}} {
+		in   *input
+	}{{"all", all}, {"uncompressed", compact(plain)}, {"deflate", compact(deflate)}} {
 		b.Run(bc.name, func(b *testing.B) {
-			msgs := countMessages(b, bc.evs)
+			msgs := countMessages(b, bc.in)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			benchPipeline(b, bc.evs, builtin.Default)
+			benchPipeline(b, bc.in, builtin.Default)
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/float64(msgs), "allocs/msg")
 		})
