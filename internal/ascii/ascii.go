@@ -10,20 +10,42 @@ const (
 func PrintablePrefix[T ~string | ~[]byte](s T) int {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		// A byte below 0x20, or above 0x7e, sets its high bit in one of
-		// these (the classic "has less" and "has more" tests).
-		if (w-ones*0x20)&^w&highs != 0 || ((w+ones*1)|w)&highs != 0 {
-			break
+		if !printable8(word(s, i)) {
+			return i + bytewise(s[i:i+8])
 		}
 	}
-	for ; i < len(s); i++ {
+	if i < len(s) && len(s) >= 8 {
+		// The last few bytes, as the tail of a word that overlaps
+		// bytes already checked.
+		if printable8(word(s, len(s)-8)) {
+			return len(s)
+		}
+	}
+	return i + bytewise(s[i:])
+}
+
+// word returns the eight bytes of s at i, little-endian.
+func word[T ~string | ~[]byte](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// printable8 reports whether every byte of w is 0x20 to 0x7e. A byte below
+// 0x20, or above 0x7e, sets its high bit in one of these (the classic "has
+// less" and "has more" tests).
+func printable8(w uint64) bool {
+	return (w-ones*0x20)&^w&highs == 0 && ((w+ones*1)|w)&highs == 0
+}
+
+// bytewise is PrintablePrefix one byte at a time.
+func bytewise[T ~string | ~[]byte](s T) int {
+	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e {
 			return i
 		}
 	}
-	return i
+	return len(s)
 }
 
 // DecodeRune decodes the UTF-8 sequence at s[i:], which starts with a byte

@@ -15,7 +15,16 @@ func naive(s []byte) int {
 }
 
 func TestPrintablePrefix(t *testing.T) {
-	base := strings.Repeat("The quick brown fox ~ jumps! ", 3)
+	// Every length, so that each way of ending (a whole word, a tail
+	// shorter than a word, a string shorter than a word) is tried with a
+	// bad byte everywhere.
+	full := strings.Repeat("The quick brown fox ~ jumps! ", 3)
+	for n := 0; n <= len(full); n++ {
+		testPrintablePrefix(t, full[:n])
+	}
+}
+
+func testPrintablePrefix(t *testing.T, base string) {
 	for pos := 0; pos <= len(base); pos++ {
 		for _, bad := range []byte{0x00, 0x09, 0x0a, 0x1f, 0x7f, 0x80, 0xc3, 0xff} {
 			b := []byte(base)

@@ -22,8 +22,12 @@ var plain = func() (t [256]bool) {
 // escaped. When multiline is set, "\n" is kept and a "\r" before "\n" is
 // dropped, so CRLF text prints as lines; otherwise both are escaped.
 func appendSafe[T ~string | ~[]byte](dst []byte, s T, multiline bool) []byte {
+	i := ascii.PrintablePrefix(s)
+	if i == len(s) {
+		return append(dst, s...)
+	}
 	start := 0 // s[start:i] is pending, all of it plain
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		b := s[i]
 		if plain[b] {
 			i += 1 + ascii.PrintablePrefix(s[i+1:])
