@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tapir-dev/tapir/event"
@@ -51,8 +52,9 @@ type Pipeline struct {
 	stats  Stats
 	kinds  kinds // message counts, turned into Stats.Messages
 	outErr error
-	done   int        // rounds merged
-	cond   *sync.Cond // signalled when a round is merged
+	failed atomic.Bool // outErr is set: Push need not take smu to learn it
+	done   int         // rounds merged
+	cond   *sync.Cond  // signalled when a round is merged
 }
 
 // New validates opts and starts the shards and the merger.
@@ -259,6 +261,9 @@ func (p *Pipeline) Sync() {
 }
 
 func (p *Pipeline) outError() error {
+	if !p.failed.Load() {
+		return nil
+	}
 	p.smu.Lock()
 	defer p.smu.Unlock()
 	return p.outErr
@@ -336,6 +341,7 @@ func (p *Pipeline) merge() {
 		p.smu.Lock()
 		if err != nil && p.outErr == nil {
 			p.outErr = err
+			p.failed.Store(true)
 		}
 		p.done++
 		p.cond.Broadcast()
