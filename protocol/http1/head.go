@@ -151,10 +151,7 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 			pend = -1
 		}
 		// The name is a token up to the colon.
-		colon := 0
-		for colon < len(line) && tchar[line[colon]] {
-			colon++
-		}
+		colon := tokenLen(line)
 		valid := colon < len(line) && line[colon] == ':' && colon > 0
 		if !valid {
 			colon = strings.IndexByte(line, ':')
@@ -207,6 +204,19 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 		mm.m.AddNote(message.Limit, "more than %d header fields: %d not kept", lim.MaxHeaders, dropped)
 	}
 	return hd
+}
+
+// tokenLen returns the length of the token at the start of s. It is kept
+// out of parseInto, whose many live values would keep its index on the
+// stack.
+//
+//go:noinline
+func tokenLen(s string) int {
+	i := 0
+	for i < len(s) && tchar[s[i]] {
+		i++
+	}
+	return i
 }
 
 // own gives the strings of hd, which point into b (see parseHead), a home
