@@ -195,8 +195,9 @@ func (s *shard) collect(m *message.Message) {
 }
 
 func (s *shard) run(recycle func(*batch)) {
+	last := 0 // messages of the last round, to size the next one's
 	for b := range s.in {
-		r := &result{}
+		r := &result{msgs: make([]keyed, 0, last+last/4)}
 		s.cur, s.delta = r, &r.delta
 		for i := range b.items {
 			it := &b.items[i]
@@ -214,6 +215,7 @@ func (s *shard) run(recycle func(*batch)) {
 		}
 		s.curC = nil
 		recycle(b)
+		last = len(r.msgs)
 		s.out <- r
 	}
 	close(s.out)

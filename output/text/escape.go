@@ -26,6 +26,12 @@ func appendSafe[T ~string | ~[]byte](dst []byte, s T, multiline bool) []byte {
 	if i == len(s) {
 		return append(dst, s...)
 	}
+	return appendEscaped(dst, s, i, multiline)
+}
+
+// appendEscaped is appendSafe from s[i], the first byte that is not
+// printable ASCII, on.
+func appendEscaped[T ~string | ~[]byte](dst []byte, s T, i int, multiline bool) []byte {
 	start := 0 // s[start:i] is pending, all of it plain
 	for i < len(s) {
 		b := s[i]
