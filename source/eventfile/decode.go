@@ -296,6 +296,39 @@ func (d *decoder) typeErr(s []byte, i int, name, want string) (next int, verr, s
 	return next, badField(name, "want %s, got %s", want, got), serr
 }
 
+// dataLast is dataField's fast path for the usual line, whose data string,
+// at s[i], is its last field: it decodes what lies between s[i] and the
+// quote before the closing brace, without looking for that quote first.
+// Neither a quote nor a backslash is base64, so if those bytes decode,
+// that quote closes the string. It reports false, having set nothing,
+// when they do not.
+func (d *decoder) dataLast(s []byte, i int, e *event.Event) (next int, ok bool) {
+	n := len(s)
+	if n-2 <= i || s[n-1] != '}' || s[n-2] != '"' {
+		return 0, false
+	}
+	raw := s[i+1 : n-2]
+	if len(raw)%4 != 0 {
+		return 0, false
+	}
+	want := len(raw) / 4 * 3
+	if len(raw) > 0 && raw[len(raw)-1] == '=' {
+		want--
+		if raw[len(raw)-2] == '=' {
+			want--
+		}
+	}
+	if cap(d.data) < want {
+		d.data = make([]byte, want, max(want, 2*cap(d.data)))
+	}
+	got, err := fastb64.StdEncoding.Decode(d.data[:cap(d.data)], raw)
+	if err != nil || got != want {
+		return 0, false
+	}
+	e.Data = d.data[:got]
+	return n - 1, true
+}
+
 // strField reads a string or null at s[i]. ok is false for null. The
 // returned bytes are valid until the next string is read.
 func (d *decoder) strField(s []byte, i int, name string) (v []byte, ok bool, next int, verr, serr error) {
@@ -372,6 +405,9 @@ func (d *decoder) dataField(s []byte, i int, e *event.Event) (next int, ok bool,
 	default:
 		next, verr, serr = d.typeErr(s, i, "data", "a base64 string")
 		return next, false, verr, serr
+	}
+	if next, ok := d.dataLast(s, i, e); ok {
+		return next, true, nil, nil
 	}
 	// Base64 needs no escapes: look for the closing quote with IndexByte
 	// and fall back to the full string reader only if there is a
@@ -580,16 +616,25 @@ func hex4(s []byte, i int) rune {
 // unpaired surrogates with U+FFFD.
 func (d *decoder) str(s []byte, i int) ([]byte, int, error) {
 	for j := i + 1; j < len(s); j++ {
-		c := s[j]
-		if c == '"' {
-			return s[i+1 : j], j + 1, nil
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+		if c := s[j]; strStop[c] {
+			if c == '"' {
+				return s[i+1 : j], j + 1, nil
+			}
 			return d.strSlow(s, i+1, j)
 		}
 	}
 	return nil, len(s), syntaxErr(s, len(s))
 }
+
+// strStop marks the bytes that end the fast path of a string: its closing
+// quote, a backslash, a control character (an error) and the bytes of a
+// multi-byte rune (checked for UTF-8).
+var strStop = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf
+	}
+	return t
+}()
 
 func (d *decoder) strSlow(s []byte, start, j int) ([]byte, int, error) {
 	b := append(d.scratch[:0], s[start:j]...)
