@@ -547,7 +547,8 @@ func parseNumber(s []byte, i int) (u uint64, neg, notInt, over bool, next int, e
 		j++
 	case s[j] >= '1' && s[j] <= '9':
 		// Nineteen digits always fit in a uint64.
-		for end := min(len(s), j+19); j < end && s[j] >= '0' && s[j] <= '9'; j++ {
+		end := min(len(s), j+19)
+		for ; j < end && s[j] >= '0' && s[j] <= '9'; j++ {
 			u = u*10 + uint64(s[j]-'0')
 		}
 		for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {

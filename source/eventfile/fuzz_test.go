@@ -236,3 +236,32 @@ func TestDecodeLongBase64(t *testing.T) {
 	}
 	checkDecode(t, []byte(`{"kind":"data","ts":1,"pid":1,"fd":3,"dir":"out","data":"`+enc+`"}`))
 }
+
+// TestParseNumber checks the eight-digits-at-a-time path of parseNumber
+// around its edges: short numbers, a non-digit inside the first eight,
+// nineteen digits and the uint64 limit.
+func TestParseNumber(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want uint64
+		next int
+		over bool
+	}{
+		{"0,", 0, 1, false},
+		{"7,", 7, 1, false},
+		{"12345678,", 12345678, 8, false},
+		{"1234567a9,", 1234567, 7, false},
+		{"99999999,", 99999999, 8, false},
+		{"1732350000000016268,", 1732350000000016268, 19, false},
+		{"9999999999999999999,", 9999999999999999999, 19, false},
+		{"18446744073709551615}", 18446744073709551615, 20, false},
+		{"18446744073709551616}", 0, 20, true},
+		{"123456789012345678901234", 0, 24, true},
+	} {
+		u, _, _, over, next, err := parseNumber([]byte(tt.in), 0)
+		if err != nil || over != tt.over || next != tt.next || !over && u != tt.want {
+			t.Errorf("parseNumber(%q) = %d, over %v, next %d, %v; want %d, over %v, next %d",
+				tt.in, u, over, next, err, tt.want, tt.over, tt.next)
+		}
+	}
+}
