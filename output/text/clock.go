@@ -1,7 +1,6 @@
 package text
 
 import (
-	"strconv"
 	"time"
 )
 
@@ -45,7 +44,7 @@ var durationUnits = [...]struct {
 // "850ns", "12µs", "1.2ms", "340ms", "2.5s", "75s".
 func appendDuration(dst []byte, ns uint64) []byte {
 	if ns < 1000 {
-		dst = strconv.AppendUint(dst, ns, 10)
+		dst = appendUint(dst, ns)
 		return append(dst, "ns"...)
 	}
 	for i, u := range durationUnits {
@@ -55,10 +54,10 @@ func appendDuration(dst []byte, ns uint64) []byte {
 		}
 		if whole < 10 {
 			tenths := (ns*10 + u.ns/2) / u.ns
-			dst = strconv.AppendUint(dst, tenths/10, 10)
+			dst = appendUint(dst, tenths/10)
 			dst = append(dst, '.', byte('0'+tenths%10))
 		} else {
-			dst = strconv.AppendUint(dst, whole, 10)
+			dst = appendUint(dst, whole)
 		}
 		return append(dst, u.name...)
 	}

@@ -3,7 +3,6 @@ package text
 import (
 	"encoding/json"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,36 +68,10 @@ func (f *Formatter) Append(dst []byte, m *message.Message) []byte {
 
 // appendHeader appends the header line of m, newline included.
 func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
-	c := &m.Conn
 	dst = f.color(dst, ansiBold)
 	dst = appendClock(dst, m.End, f.opts.Location)
 	dst = append(dst, ' ')
-	if c.Comm != "" {
-		dst = appendSafe(dst, c.Comm, false)
-	} else {
-		dst = append(dst, '?')
-	}
-	if c.PID != 0 {
-		dst = append(dst, '[')
-		dst = strconv.AppendUint(dst, uint64(c.PID), 10)
-		dst = append(dst, ']')
-	}
-	if c.ID.Name != "" {
-		dst = append(dst, " conn="...)
-		dst = appendSafe(dst, c.ID.Name, false)
-	}
-	if c.Src.IsValid() || c.Dst.IsValid() {
-		// The process's end comes first either way; the arrow shows which
-		// way the bytes went.
-		dst = append(dst, ' ')
-		dst = appendAddrPort(dst, c.Src)
-		if m.Dir == event.In {
-			dst = append(dst, " ← "...)
-		} else {
-			dst = append(dst, " → "...)
-		}
-		dst = appendAddrPort(dst, c.Dst)
-	}
+	dst = appendConn(dst, &m.Conn, m.Dir)
 	dst = append(dst, ' ')
 	dst = appendSafe(dst, m.Proto, false)
 	dst = append(dst, ' ')
@@ -106,14 +79,14 @@ func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
 	dst = append(dst, ' ')
 	dst = append(dst, m.Dir.String()...)
 	dst = append(dst, ' ')
-	dst = strconv.AppendInt(dst, m.Size, 10)
+	dst = appendInt(dst, m.Size)
 	dst = append(dst, 'B')
 	if m.WS != nil {
 		dst = appendWebSocket(dst, m.WS)
 	}
 	if m.HTTP != nil && m.HTTP.Stream != 0 {
 		dst = append(dst, " stream="...)
-		dst = strconv.AppendUint(dst, uint64(m.HTTP.Stream), 10)
+		dst = appendUint(dst, uint64(m.HTTP.Stream))
 	}
 	if r := m.Request; r != nil {
 		dst = append(dst, " ← "...)
@@ -147,7 +120,7 @@ func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
 		dst = append(dst, ' ')
 		dst = f.color(dst, ansiYellow)
 		dst = append(dst, "[truncated: "...)
-		dst = strconv.AppendInt(dst, cut, 10)
+		dst = appendInt(dst, cut)
 		dst = append(dst, " bytes not shown]"...)
 		dst = f.color(dst, ansiReset)
 	}
@@ -155,6 +128,39 @@ func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
 		dst = f.marker(dst, noteColor(n.Kind), n.Kind.String(), n.Text)
 	}
 	return append(dst, '\n')
+}
+
+// appendConn appends who sent the message: "comm[pid] conn=name src → dst",
+// with the parts that are unknown left out (comm as "?"), the arrow
+// pointing the way the bytes went.
+func appendConn(dst []byte, c *message.Conn, dir event.Dir) []byte {
+	if c.Comm != "" {
+		dst = appendSafe(dst, c.Comm, false)
+	} else {
+		dst = append(dst, '?')
+	}
+	if c.PID != 0 {
+		dst = append(dst, '[')
+		dst = appendUint(dst, uint64(c.PID))
+		dst = append(dst, ']')
+	}
+	if c.ID.Name != "" {
+		dst = append(dst, " conn="...)
+		dst = appendSafe(dst, c.ID.Name, false)
+	}
+	if c.Src.IsValid() || c.Dst.IsValid() {
+		// The process's end comes first either way; the arrow shows which
+		// way the bytes went.
+		dst = append(dst, ' ')
+		dst = appendAddrPort(dst, c.Src)
+		if dir == event.In {
+			dst = append(dst, " ← "...)
+		} else {
+			dst = append(dst, " → "...)
+		}
+		dst = appendAddrPort(dst, c.Dst)
+	}
+	return dst
 }
 
 // appendAddrPort appends ap, or "?" when it is unknown.
@@ -223,7 +229,7 @@ func (f *Formatter) appendStartLine(dst []byte, m *message.Message) []byte {
 		dst = f.color(dst, statusColor(h.Status))
 		dst = appendSafe(dst, h.Version, false)
 		dst = append(dst, ' ')
-		dst = strconv.AppendInt(dst, int64(h.Status), 10)
+		dst = appendInt(dst, int64(h.Status))
 		if h.Reason != "" {
 			dst = append(dst, ' ')
 			dst = appendSafe(dst, h.Reason, false)
@@ -301,7 +307,7 @@ func (f *Formatter) appendBody(dst []byte, b *message.Body, summarize bool) []by
 		if size == 0 {
 			size = int64(len(b.Data)) + b.Cut
 		}
-		dst = strconv.AppendInt(dst, size, 10)
+		dst = appendInt(dst, size)
 		dst = append(dst, " bytes"...)
 		if b.ContentType != "" {
 			dst = append(dst, ' ')

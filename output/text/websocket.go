@@ -1,8 +1,6 @@
 package text
 
 import (
-	"strconv"
-
 	"github.com/tapir-dev/tapir/message"
 )
 
@@ -16,7 +14,7 @@ func appendWebSocket(dst []byte, ws *message.WebSocket) []byte {
 	}
 	if ws.Fragments > 1 {
 		dst = append(dst, ' ')
-		dst = strconv.AppendInt(dst, int64(ws.Fragments), 10)
+		dst = appendInt(dst, int64(ws.Fragments))
 		dst = append(dst, " fragments"...)
 	}
 	if ws.Compressed {
@@ -24,7 +22,7 @@ func appendWebSocket(dst []byte, ws *message.WebSocket) []byte {
 	}
 	if ws.CloseCode != 0 {
 		dst = append(dst, ' ')
-		dst = strconv.AppendInt(dst, int64(ws.CloseCode), 10)
+		dst = appendInt(dst, int64(ws.CloseCode))
 	}
 	if ws.CloseReason != "" {
 		dst = append(dst, " \""...)
@@ -33,7 +31,7 @@ func appendWebSocket(dst []byte, ws *message.WebSocket) []byte {
 	}
 	if ws.Stream != 0 {
 		dst = append(dst, " stream="...)
-		dst = strconv.AppendUint(dst, uint64(ws.Stream), 10)
+		dst = appendUint(dst, uint64(ws.Stream))
 	}
 	return dst
 }
