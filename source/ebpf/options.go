@@ -97,7 +97,10 @@ type Target struct {
 // String formats the target for the startup line.
 func (t Target) String() string {
 	s := t.Path + " (" + strings.Join(t.Symbols, ", ")
-	if t.Procs > 0 {
+	switch {
+	case t.Procs == 1:
+		s += "; mapped by 1 process"
+	case t.Procs > 1:
 		s += fmt.Sprintf("; mapped by %d processes", t.Procs)
 	}
 	return s + ")"
