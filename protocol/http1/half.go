@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/bits"
+	"strings"
 
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/message"
@@ -520,6 +521,12 @@ func (h *half) begin(hd *head, b []byte, hint int64, emit protocol.Emit) {
 	if hd.rq {
 		h.role = lineRequest
 		e := pending{method: mm.http.Method, target: mm.http.Target, expect: hd.f.expect}
+		if hint > 0 {
+			// The queue, and the response's RequestRef, outlive the
+			// request: their strings must not keep its Raw, and the body
+			// in it, alive.
+			e.method, e.target = ownMethod(e.method), strings.Clone(e.target)
+		}
 		e.head = mm.http.Method == "HEAD"
 		e.connect = mm.http.Method == "CONNECT"
 		if hd.f.upgrade != "" {

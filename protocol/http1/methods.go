@@ -1,5 +1,7 @@
 package http1
 
+import "strings"
+
 // methods are the request methods that detection and resynchronisation
 // accept: the IANA HTTP Method Registry (RFC 9110, WebDAV and its
 // extensions, PATCH, QUERY, ...) without PRI, which only starts the
@@ -21,6 +23,24 @@ var methods = []string{
 	"LINK", "UNLINK",
 	// unregistered but common: caches (PURGE), UPnP/GENA event subscription
 	"PURGE", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE",
+}
+
+// ownMethod returns m as a string that shares no memory with m: the
+// constant for a common method, else a copy.
+func ownMethod(m string) string {
+	switch m {
+	case "GET":
+		return "GET"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "PATCH":
+		return "PATCH"
+	case "DELETE":
+		return "DELETE"
+	}
+	return strings.Clone(m)
 }
 
 // maxMethod is the length of the longest method in methods.
