@@ -52,7 +52,9 @@ type Conn struct {
 	Serial uint64
 }
 
-// Message is one unit of a protocol's traffic.
+// Message is one unit of a protocol's traffic. A message is read-only once
+// emitted: parsers may share memory between its Raw, its Body.Data and the
+// strings of its HTTP head (HTTP/1 keeps one copy of the head, in Raw).
 type Message struct {
 	// Conn is the connection, filled in by the pipeline.
 	Conn  Conn
