@@ -3,12 +3,14 @@ package eventfile
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"math"
 	"net/netip"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	fastb64 "github.com/segmentio/asm/base64"
 
@@ -85,15 +87,23 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 			if i >= len(s) || s[i] != '"' {
 				return syntaxErr(s, i)
 			}
-			var key []byte
-			if key, i, err = d.str(s, i); err != nil {
-				return err
+			key, n := quickKey(s[i:])
+			if n > 0 {
+				i += n
+			} else {
+				var kb []byte
+				if kb, i, err = d.str(s, i); err != nil {
+					return err
+				}
+				// kb is only read by the switch below, while s holds.
+				key = unsafe.String(unsafe.SliceData(kb), len(kb))
+				i = skipWS(s, i)
+				if i >= len(s) || s[i] != ':' {
+					return syntaxErr(s, i)
+				}
+				i++
 			}
 			i = skipWS(s, i)
-			if i >= len(s) || s[i] != ':' {
-				return syntaxErr(s, i)
-			}
-			i = skipWS(s, i+1)
 			if i >= len(s) {
 				return syntaxErr(s, i)
 			}
@@ -103,7 +113,7 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				ok   bool
 				ferr error // bad value of this field
 			)
-			switch string(key) {
+			switch key {
 			case "kind":
 				if v, ok, i, ferr, err = d.strField(s, i, "kind"); err != nil {
 					return err
@@ -234,6 +244,71 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 		e.Dir, e.Data, e.OrigLen = 0, nil, 0
 	}
 	return nil
+}
+
+// Keys as tapir writes them, quote to colon, read as little-endian words
+// of their length (see quickKey).
+var (
+	keyTS   = keyWord(`"ts":`)
+	keyFD   = keyWord(`"fd":`)
+	keyPID  = keyWord(`"pid":`)
+	keyTID  = keyWord(`"tid":`)
+	keyDir  = keyWord(`"dir":`)
+	keySrc  = keyWord(`"src":`)
+	keyDst  = keyWord(`"dst":`)
+	keyLib  = keyWord(`"lib":`)
+	keyKind = keyWord(`"kind":`)
+	keyComm = keyWord(`"comm":`)
+	keyData = keyWord(`"data":`)
+	keyConn = keyWord(`"conn":`)
+)
+
+func keyWord(k string) uint64 {
+	var b [8]byte
+	copy(b[:], k)
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// quickKey recognises, at the start of s, a key as tapir writes it: a
+// known name, no escapes, the colon right after the quote. It returns the
+// key and the length of `"key":`, or n == 0, when the general path must
+// read the key.
+func quickKey(s []byte) (key string, n int) {
+	if len(s) < 8 {
+		return "", 0
+	}
+	w := binary.LittleEndian.Uint64(s)
+	switch w & 0xff_ffff_ffff { // five bytes
+	case keyTS:
+		return "ts", 5
+	case keyFD:
+		return "fd", 5
+	}
+	switch w & 0xffff_ffff_ffff { // six
+	case keyPID:
+		return "pid", 6
+	case keyTID:
+		return "tid", 6
+	case keyDir:
+		return "dir", 6
+	case keySrc:
+		return "src", 6
+	case keyDst:
+		return "dst", 6
+	case keyLib:
+		return "lib", 6
+	}
+	switch w & 0xff_ffff_ffff_ffff { // seven
+	case keyKind:
+		return "kind", 7
+	case keyComm:
+		return "comm", 7
+	case keyData:
+		return "data", 7
+	case keyConn:
+		return "conn", 7
+	}
+	return "", 0
 }
 
 // required lists the required fields in the order they are checked.
