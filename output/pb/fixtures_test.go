@@ -2,25 +2,17 @@ package pb_test
 
 import (
 	"net/netip"
-	"time"
 
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/message"
+	"github.com/tapir-dev/tapir/output/internal/outputtest"
 )
 
-// t0 is 2024-11-23 08:19:12.123456789 UTC, in ns since the epoch.
-var t0 = uint64(time.Date(2024, 11, 23, 8, 19, 12, 123456789, time.UTC).UnixNano())
-
-var curl = message.Conn{
-	ID:     event.ConnID{PID: 4242, FD: 5},
-	PID:    4242,
-	FD:     5,
-	Comm:   "curl",
-	Lib:    "openssl",
-	Src:    netip.MustParseAddrPort("10.0.0.7:50514"),
-	Dst:    netip.MustParseAddrPort("93.184.216.34:443"),
-	Serial: 1,
-}
+// t0 and curl are the shared fixtures' time and connection.
+var (
+	t0   = outputtest.T0
+	curl = outputtest.Curl
+)
 
 func fields(kv ...string) []message.Header {
 	var hs []message.Header
