@@ -59,8 +59,10 @@ type Options struct {
 	// (counted as filtered).
 	Filter func(*event.Event) bool
 	// Output receives every message, in order, from a single goroutine.
-	// The message belongs to Output. An error stops the output: later
-	// messages are discarded and Push returns the error.
+	// The message belongs to Output, which may keep it but must not
+	// change its bytes, which may be shared (see message.Message). An
+	// error stops the output: later messages are discarded and Push
+	// returns the error.
 	Output func(*message.Message) error
 }
 
