@@ -34,32 +34,38 @@ func append2(dst []byte, v uint64) []byte {
 	return append(dst, byte('0'+v/10), byte('0'+v%10))
 }
 
-// durationUnits are the units appendDuration picks from, smallest first.
-var durationUnits = [...]struct {
-	ns   uint64
-	name string
-}{{1e3, "µs"}, {1e6, "ms"}, {1e9, "s"}}
-
 // appendDuration appends ns humanised to two or three significant digits:
-// "850ns", "12µs", "1.2ms", "340ms", "2.5s", "75s".
+// "850ns", "12µs", "1.2ms", "340ms", "2.5s", "75s". Each unit has its own
+// branch so that every division is by a constant, which compiles to a
+// multiplication: this is on every response's header line.
 func appendDuration(dst []byte, ns uint64) []byte {
-	if ns < 1000 {
+	var whole, tenths uint64
+	var unit string
+	switch {
+	case ns < 1000:
 		dst = appendUint(dst, ns)
 		return append(dst, "ns"...)
-	}
-	for i, u := range durationUnits {
-		whole := (ns + u.ns/2) / u.ns
-		if whole >= 1000 && i < len(durationUnits)-1 {
-			continue // 999.7µs rounds to 1000µs: say 1.0ms
-		}
+	case ns < 999_500: // below 999.5µs, which would round to 1000µs: say 1.0ms
+		whole, unit = (ns+500)/1e3, "µs"
 		if whole < 10 {
-			tenths := (ns*10 + u.ns/2) / u.ns
-			dst = appendUint(dst, tenths/10)
-			dst = append(dst, '.', byte('0'+tenths%10))
-		} else {
-			dst = appendUint(dst, whole)
+			tenths = (ns*10 + 500) / 1e3
 		}
-		return append(dst, u.name...)
+	case ns < 999_500_000:
+		whole, unit = (ns+5e5)/1e6, "ms"
+		if whole < 10 {
+			tenths = (ns*10 + 5e5) / 1e6
+		}
+	default:
+		whole, unit = (ns+5e8)/1e9, "s"
+		if whole < 10 {
+			tenths = (ns*10 + 5e8) / 1e9
+		}
 	}
-	return dst
+	if whole < 10 {
+		dst = appendUint(dst, tenths/10)
+		dst = append(dst, '.', byte('0'+tenths%10))
+	} else {
+		dst = appendUint(dst, whole)
+	}
+	return append(dst, unit...)
 }

@@ -25,6 +25,15 @@ func TestAppendDuration(t *testing.T) {
 		{2_500_000_000, "2.5s"},
 		{75_300_000_000, "75s"},
 		{3_600_000_000_000, "3600s"},
+		// Each side of each unit's edge.
+		{999_499, "999µs"},
+		{999_500, "1.0ms"},
+		{9_499, "9.5µs"},
+		{9_500, "10µs"},
+		{999_499_999, "999ms"},
+		{999_500_000, "1.0s"},
+		{9_499_999_999, "9.5s"},
+		{9_500_000_000, "10s"},
 	}
 	for _, tt := range tests {
 		if got := string(appendDuration(nil, tt.ns)); got != tt.want {
