@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"io"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -116,7 +117,11 @@ func (p *Pipeline) shardOf(id event.ConnID) int {
 		h *= 0xc4ceb9fe1a85ec53
 		h ^= h >> 33
 	}
-	return int(h % uint64(len(p.shards)))
+	// The high word of h×shards is h scaled to [0, shards): a
+	// multiplication, where h % shards is a division of some 40 cycles
+	// for every event.
+	hi, _ := bits.Mul64(h, uint64(len(p.shards)))
+	return int(hi)
 }
 
 // Push hands one event to the pipeline. It copies what it keeps, so e and
