@@ -109,12 +109,15 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 		}
 	}
 
-	dropped := 0
 	// pend is the stored field whose framing meaning waits for the end of
 	// its obs-fold continuation lines.
 	pend := -1
-	var folds, malformed int
-	var firstBad, wsColon, badName string
+	// odd gathers what the rare paths note. A struct of this size stays
+	// in memory, which leaves the registers to the loop's common path.
+	var odd struct {
+		dropped, folds, malformed  int
+		firstBad, wsColon, badName string
+	}
 	for k := 1; k < len(ends); k++ {
 		a, e := start+1, int(ends[k])
 		start = e
@@ -137,13 +140,13 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 				} else {
 					last.Value = last.Value + " " + v
 				}
-				folds++
+				odd.folds++
 				continue
 			}
-			if malformed == 0 {
-				firstBad = line
+			if odd.malformed == 0 {
+				odd.firstBad = line
 			}
-			malformed++
+			odd.malformed++
 			continue
 		}
 		if pend >= 0 {
@@ -156,26 +159,26 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 		if !valid {
 			colon = strings.IndexByte(line, ':')
 			if colon <= 0 {
-				if malformed == 0 {
-					firstBad = line
+				if odd.malformed == 0 {
+					odd.firstBad = line
 				}
-				malformed++
+				odd.malformed++
 				continue
 			}
 		}
 		name, value := line[:colon], trimOWS(line[colon+1:])
 		if !valid {
 			if t := strings.TrimRight(name, " \t"); isToken(t) {
-				if wsColon == "" {
-					wsColon = t
+				if odd.wsColon == "" {
+					odd.wsColon = t
 				}
 				name = t
-			} else if badName == "" {
-				badName = name
+			} else if odd.badName == "" {
+				odd.badName = name
 			}
 		}
 		if len(mm.http.Headers) >= lim.MaxHeaders {
-			dropped++
+			odd.dropped++
 			hd.f.field(name, value)
 			continue
 		}
@@ -185,23 +188,23 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 	if pend >= 0 {
 		hd.f.field(mm.http.Headers[pend].Name, mm.http.Headers[pend].Value)
 	}
-	if folds > 0 {
-		mm.m.AddNote(message.Info, "obs-fold: %d field lines continued on the next line", folds)
+	if odd.folds > 0 {
+		mm.m.AddNote(message.Info, "obs-fold: %d field lines continued on the next line", odd.folds)
 	}
-	if wsColon != "" {
-		mm.m.AddNote(message.Info, "whitespace before colon in field %q", wsColon)
+	if odd.wsColon != "" {
+		mm.m.AddNote(message.Info, "whitespace before colon in field %q", odd.wsColon)
 	}
-	if malformed > 0 {
-		mm.m.AddNote(message.Error, "%d malformed field lines dropped, the first %.40q", malformed, firstBad)
+	if odd.malformed > 0 {
+		mm.m.AddNote(message.Error, "%d malformed field lines dropped, the first %.40q", odd.malformed, odd.firstBad)
 	}
-	if badName != "" {
-		mm.m.AddNote(message.Error, "invalid field name %.40q", badName)
+	if odd.badName != "" {
+		mm.m.AddNote(message.Error, "invalid field name %.40q", odd.badName)
 	}
 	if bare {
 		mm.m.AddNote(message.Info, "bare LF line ending")
 	}
-	if dropped > 0 {
-		mm.m.AddNote(message.Limit, "more than %d header fields: %d not kept", lim.MaxHeaders, dropped)
+	if odd.dropped > 0 {
+		mm.m.AddNote(message.Limit, "more than %d header fields: %d not kept", lim.MaxHeaders, odd.dropped)
 	}
 	return hd
 }
