@@ -9,6 +9,12 @@ const (
 // bytes 0x20 to 0x7e (space to tilde).
 func PrintablePrefix[T ~string | ~[]byte](s T) int {
 	i := 0
+	// Sixteen bytes a round while they last: one test for two words.
+	for ; i+16 <= len(s); i += 16 {
+		if bad8(word(s, i))|bad8(word(s, i+8)) != 0 {
+			break
+		}
+	}
 	for ; i+8 <= len(s); i += 8 {
 		if !printable8(word(s, i)) {
 			return i + bytewise(s[i:i+8])
@@ -35,7 +41,13 @@ func word[T ~string | ~[]byte](s T, i int) uint64 {
 // 0x20, or above 0x7e, sets its high bit in one of these (the classic "has
 // less" and "has more" tests).
 func printable8(w uint64) bool {
-	return (w-ones*0x20)&^w&highs == 0 && ((w+ones*1)|w)&highs == 0
+	return bad8(w) == 0
+}
+
+// bad8 has the high bit set of each byte of w outside 0x20 to 0x7e (and
+// perhaps of some bytes after one).
+func bad8(w uint64) uint64 {
+	return ((w-ones*0x20)&^w | (w+ones*1) | w) & highs
 }
 
 // bytewise is PrintablePrefix one byte at a time.
