@@ -47,7 +47,7 @@ func printable8(w uint64) bool {
 // bad8 has the high bit set of each byte of w outside 0x20 to 0x7e (and
 // perhaps of some bytes after one).
 func bad8(w uint64) uint64 {
-	return ((w-ones*0x20)&^w | (w+ones*1) | w) & highs
+	return ((w-ones*0x20)&^w | (w + ones*1) | w) & highs
 }
 
 // bytewise is PrintablePrefix one byte at a time.
