@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"slices"
 	"sync"
 
@@ -111,10 +112,7 @@ func NewDecoder(l protocol.Limits) *Decoder {
 func (d *Decoder) SetLimits(l protocol.Limits) {
 	l = l.WithDefaults()
 	d.max = l.MaxBody
-	d.keep = d.max
-	if l.Display >= 0 && int64(l.Display) < d.keep {
-		d.keep = int64(l.Display)
-	}
+	d.keep = int64(l.Keep(int(min(d.max, math.MaxInt))))
 	d.keepRaw = min(d.keep, int64(l.MaxBuffer))
 }
 

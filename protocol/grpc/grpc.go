@@ -98,10 +98,7 @@ type Reader struct {
 // encoding.
 func NewReader(l protocol.Limits, encoding, contentType string) *Reader {
 	l = l.WithDefaults()
-	keep := int(min(l.MaxBody, 1<<30))
-	if l.Display >= 0 && l.Display < keep {
-		keep = l.Display
-	}
+	keep := l.Keep(int(min(l.MaxBody, 1<<30)))
 	r := &Reader{lim: l, keep: keep, encoding: strings.TrimSpace(encoding), ctype: contentType}
 	r.bud = budget{bytes: keep, fields: MaxFields}
 	if r.encoding != "" && r.encoding != "<unknown>" {

@@ -2,6 +2,7 @@ package http1
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/tapir-dev/tapir/event"
@@ -60,14 +61,8 @@ type Stats struct {
 func New(cfg protocol.Config) *Parser {
 	p := &Parser{cfg: cfg, lim: cfg.Limits.WithDefaults()}
 	p.lim.MaxHeaderBytes = min(p.lim.MaxHeaderBytes, p.lim.MaxBuffer)
-	p.rawKeep = p.lim.MaxBuffer
-	if p.lim.Display >= 0 && p.lim.Display < p.rawKeep {
-		p.rawKeep = p.lim.Display
-	}
-	p.bodyKeep = p.lim.MaxBody
-	if p.lim.Display >= 0 && int64(p.lim.Display) < p.bodyKeep {
-		p.bodyKeep = int64(p.lim.Display)
-	}
+	p.rawKeep = p.lim.Keep(p.lim.MaxBuffer)
+	p.bodyKeep = int64(p.lim.Keep(int(min(p.lim.MaxBody, math.MaxInt))))
 	for d := range p.half {
 		h := &p.half[d]
 		h.p, h.dir = p, event.Dir(d)

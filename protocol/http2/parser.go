@@ -113,10 +113,7 @@ func FrameName(t uint8) string {
 // upgrade request comes on stream 1.
 func New(cfg protocol.Config) *Parser {
 	p := &Parser{cfg: cfg, lim: cfg.Limits.WithDefaults(), streams: make(map[uint32]*stream)}
-	p.rawKeep = p.lim.MaxBuffer
-	if p.lim.Display >= 0 && p.lim.Display < p.rawKeep {
-		p.rawKeep = p.lim.Display
-	}
+	p.rawKeep = p.lim.Keep(p.lim.MaxBuffer)
 	p.bufLimit = min(p.lim.MaxBuffer, frameHeaderLen+1<<24-1)
 	p.bufLimit = max(p.bufLimit, frameHeaderLen+defaultMaxFrame)
 	for d := range p.side {

@@ -37,11 +37,7 @@ type Parser struct {
 // New returns a raw parser bounded by l.
 func New(l protocol.Limits) *Parser {
 	l = l.WithDefaults()
-	keep := l.MaxBuffer
-	if l.Display >= 0 && l.Display < keep {
-		keep = l.Display
-	}
-	return &Parser{keep: keep, limit: l.MaxBuffer}
+	return &Parser{keep: l.Keep(l.MaxBuffer), limit: l.MaxBuffer}
 }
 
 // Feed adds p to the current turn, first ending the turn of the other

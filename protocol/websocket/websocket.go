@@ -4,6 +4,7 @@ import (
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
+	"math"
 )
 
 // Name is the protocol name WebSocket messages carry.
@@ -119,14 +120,8 @@ func NewWith(cfg protocol.Config, o Options) *Parser {
 
 func newParser(cfg protocol.Config) *Parser {
 	p := &Parser{cfg: cfg, lim: cfg.Limits.WithDefaults()}
-	p.rawKeep = p.lim.MaxBuffer
-	if p.lim.Display >= 0 && p.lim.Display < p.rawKeep {
-		p.rawKeep = p.lim.Display
-	}
-	p.bodyKeep = int(min(p.lim.MaxBody, int64(^uint(0)>>1)))
-	if p.lim.Display >= 0 && p.lim.Display < p.bodyKeep {
-		p.bodyKeep = p.lim.Display
-	}
+	p.rawKeep = p.lim.Keep(p.lim.MaxBuffer)
+	p.bodyKeep = p.lim.Keep(int(min(p.lim.MaxBody, math.MaxInt)))
 	for d := range p.half {
 		h := &p.half[d]
 		h.p, h.dir = p, event.Dir(d)
