@@ -1,10 +1,12 @@
 package record
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/source/eventfile"
 )
 
 // Writer takes recorded events; *eventfile.Writer is one.
@@ -47,4 +49,19 @@ func (r *Recorder) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.err
+}
+
+// ToFile records a session into a new event file at path: session gets a
+// Recorder that writes there and returns how many exchanges it made. The
+// file is closed whatever happens; the first error is returned.
+func ToFile(path string, session func(*Recorder) (int, error)) (int, error) {
+	w, err := eventfile.Create(path)
+	if err != nil {
+		return 0, fmt.Errorf("create: %w", err)
+	}
+	n, err := session(New(w))
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
 }

@@ -14,7 +14,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,7 +27,7 @@ import (
 	"time"
 
 	"github.com/tapir-dev/tapir/internal/record"
-	"github.com/tapir-dev/tapir/source/eventfile"
+	"github.com/tapir-dev/tapir/internal/record/testserver"
 )
 
 func main() {
@@ -52,15 +51,7 @@ func run(args []string, stderr io.Writer) error {
 		fs.Usage()
 		return errors.New("-o FILE is required")
 	}
-	w, err := eventfile.Create(*out)
-	if err != nil {
-		return fmt.Errorf("create: %w", err)
-	}
-	rec := record.New(w)
-	n, err := session(rec)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
+	n, err := record.ToFile(*out, session)
 	if err != nil {
 		return err
 	}
@@ -156,7 +147,7 @@ func handler() http.Handler {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
+		testserver.WriteJSON(w, http.StatusOK, map[string]any{
 			"id": r.PathValue("id"), "name": "red widget", "price_cents": 999, "in_stock": true,
 		})
 	})
@@ -168,7 +159,7 @@ func handler() http.Handler {
 		}
 		item["id"] = "43"
 		w.Header().Set("Location", "/api/items/43")
-		writeJSON(w, http.StatusCreated, item)
+		testserver.WriteJSON(w, http.StatusCreated, item)
 	})
 	mux.HandleFunc("DELETE /api/items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
@@ -191,19 +182,7 @@ func handler() http.Handler {
 			fmt.Fprintf(&page, "<p>Region %d: orders grew, returns fell, and the warehouse shipped on time.</p>\n", i+1)
 		}
 		page.WriteString("</body></html>\n")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Vary", "Accept-Encoding")
-		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-			w.Write(page.Bytes())
-			return
-		}
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z)
-		zw.Write(page.Bytes())
-		zw.Close()
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Header().Set("Content-Length", fmt.Sprint(z.Len()))
-		w.Write(z.Bytes())
+		testserver.WriteHTML(w, r, page.Bytes())
 	})
 	mux.HandleFunc("PUT /upload/{name}", func(w http.ResponseWriter, r *http.Request) {
 		// Reading the body makes the server send "100 Continue" first.
@@ -212,13 +191,7 @@ func handler() http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"name": r.PathValue("name"), "bytes": n})
+		testserver.WriteJSON(w, http.StatusOK, map[string]any{"name": r.PathValue("name"), "bytes": n})
 	})
 	return mux
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }

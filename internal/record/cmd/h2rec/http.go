@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -24,6 +23,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/tapir-dev/tapir/internal/record"
+	"github.com/tapir-dev/tapir/internal/record/testserver"
 )
 
 // handler serves the paths of the HTTP/2 sessions.
@@ -32,7 +32,7 @@ func handler() http.Handler {
 	mux.HandleFunc("GET /api/items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"item-`+r.PathValue("id")+`-v3"`)
 		w.Header().Set("Cache-Control", "max-age=60")
-		writeJSON(w, http.StatusOK, map[string]any{
+		testserver.WriteJSON(w, http.StatusOK, map[string]any{
 			"id": r.PathValue("id"), "name": "red widget", "price_cents": 999, "in_stock": true,
 		})
 	})
@@ -44,7 +44,7 @@ func handler() http.Handler {
 		}
 		item["id"] = "43"
 		w.Header().Set("Location", "/api/items/43")
-		writeJSON(w, http.StatusCreated, item)
+		testserver.WriteJSON(w, http.StatusCreated, item)
 	})
 	mux.HandleFunc("GET /report.html", func(w http.ResponseWriter, r *http.Request) {
 		var page bytes.Buffer
@@ -53,19 +53,7 @@ func handler() http.Handler {
 			fmt.Fprintf(&page, "<p>Region %d: orders grew, returns fell, and the warehouse shipped on time.</p>\n", i+1)
 		}
 		page.WriteString("</body></html>\n")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Vary", "Accept-Encoding")
-		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-			w.Write(page.Bytes())
-			return
-		}
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z)
-		zw.Write(page.Bytes())
-		zw.Close()
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Header().Set("Content-Length", strconv.Itoa(z.Len()))
-		w.Write(z.Bytes())
+		testserver.WriteHTML(w, r, page.Bytes())
 	})
 	mux.HandleFunc("GET /download", func(w http.ResponseWriter, r *http.Request) {
 		// About 24 KB in writes of 8 KiB: several DATA frames, read in
@@ -121,15 +109,9 @@ func handler() http.Handler {
 		}
 	})
 	mux.HandleFunc("GET /big-header", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"x-big": len(r.Header.Get("X-Big"))})
+		testserver.WriteJSON(w, http.StatusOK, map[string]any{"x-big": len(r.Header.Get("X-Big"))})
 	})
 	return mux
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }
 
 // step is one request of a session.

@@ -30,7 +30,6 @@ import (
 	"golang.org/x/net/http2/h2c"
 
 	"github.com/tapir-dev/tapir/internal/record"
-	"github.com/tapir-dev/tapir/source/eventfile"
 )
 
 func main() {
@@ -71,15 +70,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown -kind %q", *kind)
 	}
-	w, err := eventfile.Create(*out)
-	if err != nil {
-		return fmt.Errorf("create: %w", err)
-	}
-	rec := record.New(w)
-	n, err := session(rec)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
+	n, err := record.ToFile(*out, session)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/tapir-dev/tapir/internal/record"
+	"github.com/tapir-dev/tapir/internal/record/testserver"
 )
 
 // WebSockets over HTTP/2 (RFC 8441): x/net/http2's client and server do
@@ -291,33 +292,7 @@ func serveWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer c.CloseNow()
-	ctx := r.Context()
-	for {
-		typ, data, err := c.Read(ctx)
-		if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		parts := [][]byte{data}
-		if strings.HasPrefix(string(data), "frag:") {
-			third := len(data) / 3
-			parts = [][]byte{data[:third], data[third : 2*third], data[2*third:]}
-		}
-		wr, err := c.Writer(ctx, typ)
-		if err != nil {
-			return err
-		}
-		for _, p := range parts {
-			if _, err := wr.Write(p); err != nil {
-				return err
-			}
-		}
-		if err := wr.Close(); err != nil {
-			return err
-		}
-	}
+	return testserver.Echo(r.Context(), c)
 }
 
 // streamWriter is the ResponseWriter coder/websocket accepts with: its

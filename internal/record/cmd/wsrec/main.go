@@ -33,7 +33,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tapir-dev/tapir/internal/record"
-	"github.com/tapir-dev/tapir/source/eventfile"
+	"github.com/tapir-dev/tapir/internal/record/testserver"
 )
 
 func main() {
@@ -67,17 +67,11 @@ func run(args []string, stderr io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown -mode %q", *mode)
 	}
-	w, err := eventfile.Create(*out)
-	if err != nil {
-		return fmt.Errorf("create: %w", err)
-	}
-	rec := record.New(w)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	n, err := session(ctx, rec, cm, *srv)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
+	n, err := record.ToFile(*out, func(rec *record.Recorder) (int, error) {
+		return session(ctx, rec, cm, *srv)
+	})
 	if err != nil {
 		return err
 	}
@@ -241,31 +235,5 @@ func serve(w http.ResponseWriter, r *http.Request, cm websocket.CompressionMode)
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(1 << 20)
-	ctx := r.Context()
-	for {
-		typ, data, err := c.Read(ctx)
-		if websocket.CloseStatus(err) == websocket.StatusNormalClosure {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		parts := [][]byte{data}
-		if strings.HasPrefix(string(data), "frag:") {
-			third := len(data) / 3
-			parts = [][]byte{data[:third], data[third : 2*third], data[2*third:]}
-		}
-		wr, err := c.Writer(ctx, typ)
-		if err != nil {
-			return err
-		}
-		for _, p := range parts {
-			if _, err := wr.Write(p); err != nil {
-				return err
-			}
-		}
-		if err := wr.Close(); err != nil {
-			return err
-		}
-	}
+	return testserver.Echo(r.Context(), c)
 }
