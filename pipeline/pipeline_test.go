@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/eventtest"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/pipeline"
 	"github.com/tapir-dev/tapir/protocol"
@@ -100,24 +101,15 @@ func reduce(m *message.Message) out {
 
 func run(t *testing.T, opts pipeline.Options, evs []event.Event) ([]out, pipeline.Stats) {
 	t.Helper()
-	var got []out
-	opts.Output = func(m *message.Message) error { got = append(got, reduce(m)); return nil }
 	if opts.Protocols == nil {
 		opts.Protocols = protocol.List{lineSpec}
 	}
-	p, err := pipeline.New(opts)
-	if err != nil {
-		t.Fatal(err)
+	msgs, st := eventtest.Run(t, opts, evs)
+	var got []out
+	for _, m := range msgs {
+		got = append(got, reduce(m))
 	}
-	for i := range evs {
-		if err := p.Push(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return got, p.Stats()
+	return got, st
 }
 
 func data(pid uint32, fd int32, ts uint64, dir event.Dir, s string) event.Event {

@@ -2,10 +2,8 @@ package http2_test
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/eventtest"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output"
 	"github.com/tapir-dev/tapir/output/jsonl"
@@ -21,55 +20,17 @@ import (
 	"github.com/tapir-dev/tapir/pipeline"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/builtin"
-	"github.com/tapir-dev/tapir/source/eventfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const recordings = "../../testdata/recordings"
 
-// loadEvents reads every event of an event file, data copied.
-func loadEvents(t testing.TB, path string) []event.Event {
-	t.Helper()
-	r, err := eventfile.Open(path, &eventfile.Options{Strict: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var evs []event.Event
-	for {
-		e, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return evs
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := *e
-		c.Data = bytes.Clone(e.Data)
-		evs = append(evs, c)
-	}
-}
-
 // runPipeline pushes evs through a pipeline with the built-in protocols
 // and returns the messages, in output order, and the stats.
 func runPipeline(t testing.TB, evs []event.Event, frames bool) ([]*message.Message, pipeline.Stats) {
 	t.Helper()
-	var msgs []*message.Message
-	p, err := pipeline.New(pipeline.Options{Protocols: builtin.Default, Frames: frames, Shards: 2,
-		Output: func(m *message.Message) error { msgs = append(msgs, m); return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := p.Push(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return msgs, p.Stats()
+	return eventtest.Run(t, pipeline.Options{Protocols: builtin.Default, Frames: frames, Shards: 2}, evs)
 }
 
 // render formats messages with f.
@@ -140,7 +101,7 @@ func TestRecordings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			evs := loadEvents(t, filepath.Join(recordings, tt.file))
+			evs := eventtest.Load(t, filepath.Join(recordings, tt.file))
 			msgs, st := runPipeline(t, evs, false)
 			if st.Lossy() && st.Partial != uint64(tt.partial) || st.Errors > 0 || st.Gaps > 0 || st.Limits > 0 || st.ParserFailures > 0 {
 				t.Errorf("stats:\n%s", st.String())
@@ -231,7 +192,7 @@ func keyOf(m *message.Message) key {
 func TestMidStream(t *testing.T) {
 	for _, file := range []string{"h2-go-h2c.jsonl", "h2-go-tls.jsonl", "h2-grpc.jsonl", "h2-curl-upgrade.jsonl"} {
 		t.Run(file, func(t *testing.T) {
-			evs := loadEvents(t, filepath.Join(recordings, file))
+			evs := eventtest.Load(t, filepath.Join(recordings, file))
 			full, _ := runPipeline(t, evs, false)
 			unknown := 0
 			for n := 1; n < len(evs); n++ {
@@ -283,7 +244,7 @@ func TestMidStream(t *testing.T) {
 // entries added before it, shows its DATA as HTTP/2 messages of its
 // stream; nothing is reported as an error.
 func TestMidStreamWebSocket(t *testing.T) {
-	evs := loadEvents(t, filepath.Join(recordings, "h2-ws.jsonl"))
+	evs := eventtest.Load(t, filepath.Join(recordings, "h2-ws.jsonl"))
 	full, _ := runPipeline(t, evs, false)
 	type sk struct {
 		conn   event.ConnID
@@ -344,7 +305,7 @@ func bodyOf(m *message.Message) string {
 // recording without its first 12 events (the preface, the settings and
 // the first exchanges).
 func TestMidStreamGolden(t *testing.T) {
-	evs := loadEvents(t, filepath.Join(recordings, "h2-go-h2c.jsonl"))
+	evs := eventtest.Load(t, filepath.Join(recordings, "h2-go-h2c.jsonl"))
 	msgs, _ := runPipeline(t, evs[12:], false)
 	golden(t, "h2-go-h2c.cut12.txt", render(t, msgs, text.New(text.Options{})))
 }
@@ -359,7 +320,7 @@ func TestSplitEverywhere(t *testing.T) {
 	}
 	for _, file := range []string{"h2-grpc.jsonl", "h2-ws.jsonl"} {
 		t.Run(file, func(t *testing.T) {
-			evs := loadEvents(t, filepath.Join(recordings, file))
+			evs := eventtest.Load(t, filepath.Join(recordings, file))
 			want := render(t, mustRun(t, evs), jsonl.New(jsonl.Options{}))
 			for i := range evs {
 				if evs[i].Kind != event.Data {

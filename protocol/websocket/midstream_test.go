@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/eventtest"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/websocket"
@@ -41,7 +42,7 @@ func keyOf(m *message.Message) wsKey {
 func TestMidstream(t *testing.T) {
 	for _, f := range wsRecordings(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			evs := loadEvents(t, f)
+			evs := eventtest.Load(t, f)
 			full := process(t, evs, protocol.Limits{}, false)
 			ref := map[wsKey]int{}
 			for _, m := range full {
@@ -108,7 +109,7 @@ func TestMidstream(t *testing.T) {
 // the first start that loses the compression history: which messages
 // could not be inflated, and why.
 func TestMidstreamGolden(t *testing.T) {
-	evs := loadEvents(t, filepath.Join(recordings, "ws-deflate.jsonl"))
+	evs := eventtest.Load(t, filepath.Join(recordings, "ws-deflate.jsonl"))
 	for n := 1; n < len(evs); n++ {
 		msgs := process(t, evs[n:], protocol.Limits{}, false)
 		lost := false

@@ -1,10 +1,7 @@
 package websocket_test
 
 import (
-	"bytes"
-	"errors"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/eventtest"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output/jsonl"
 	"github.com/tapir-dev/tapir/output/text"
@@ -21,7 +19,6 @@ import (
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/builtin"
 	"github.com/tapir-dev/tapir/protocol/websocket"
-	"github.com/tapir-dev/tapir/source/eventfile"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -41,56 +38,11 @@ func wsRecordings(t testing.TB) []string {
 	return files
 }
 
-// loadEvents reads an event file, the events' data copied.
-func loadEvents(t testing.TB, path string) []event.Event {
-	t.Helper()
-	r, err := eventfile.Open(path, &eventfile.Options{Strict: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var evs []event.Event
-	for {
-		e, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return evs
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := *e
-		c.Data = bytes.Clone(e.Data)
-		evs = append(evs, c)
-	}
-}
-
 // process runs evs through a pipeline with the built-in protocols and
 // returns the messages.
 func process(t testing.TB, evs []event.Event, lim protocol.Limits, frames bool) []*message.Message {
 	t.Helper()
-	var msgs []*message.Message
-	p, err := pipeline.New(pipeline.Options{
-		Shards:    1,
-		Protocols: builtin.Default,
-		Limits:    lim,
-		Frames:    frames,
-		Idle:      -1,
-		Output: func(m *message.Message) error {
-			msgs = append(msgs, m)
-			return nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := p.Push(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
+	msgs, _ := eventtest.Run(t, pipeline.Options{Shards: 1, Protocols: builtin.Default, Limits: lim, Frames: frames, Idle: -1}, evs)
 	return msgs
 }
 
@@ -136,7 +88,7 @@ func TestRecordingsGolden(t *testing.T) {
 	for _, f := range wsRecordings(t) {
 		name := strings.TrimSuffix(filepath.Base(f), ".jsonl")
 		t.Run(name, func(t *testing.T) {
-			evs := loadEvents(t, f)
+			evs := eventtest.Load(t, f)
 			txt, js := render(process(t, evs, protocol.Limits{}, false))
 			checkGolden(t, name+".text", txt)
 			checkGolden(t, name+".json", js)
@@ -203,7 +155,7 @@ func TestRecordingsContent(t *testing.T) {
 	want := session()
 	for _, f := range wsRecordings(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			msgs := process(t, loadEvents(t, f), protocol.Limits{}, false)
+			msgs := process(t, eventtest.Load(t, f), protocol.Limits{}, false)
 			// Per connection, per direction: the data messages and the
 			// control frames.
 			type key struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/eventtest"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/builtin"
@@ -91,7 +92,7 @@ func feedTurns(cfg protocol.Config, ts []turn, cuts []int, bytewise bool) []*mes
 func TestEverySplit(t *testing.T) {
 	small := protocol.Config{Frames: true, Limits: protocol.Limits{Display: 40, MaxBody: 200}}
 	for _, f := range wsRecordings(t) {
-		for i, ts := range connTurns(loadEvents(t, f)) {
+		for i, ts := range connTurns(eventtest.Load(t, f)) {
 			t.Run(fmt.Sprintf("%s/conn%d", filepath.Base(f), i+1), func(t *testing.T) {
 				checkSplits(t, protocol.Config{}, ts)
 				checkSplits(t, small, ts)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/eventtest"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/pipeline"
 	"github.com/tapir-dev/tapir/protocol"
@@ -29,20 +30,7 @@ import (
 // messages.
 func decode(t *testing.T, evs []event.Event) []*message.Message {
 	t.Helper()
-	var msgs []*message.Message
-	p, err := pipeline.New(pipeline.Options{Shards: 1, Protocols: builtin.Default,
-		Output: func(m *message.Message) error { msgs = append(msgs, m); return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range evs {
-		if err := p.Push(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
+	msgs, _ := eventtest.Run(t, pipeline.Options{Shards: 1, Protocols: builtin.Default}, evs)
 	return msgs
 }
 
