@@ -2,44 +2,26 @@ package http1
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/fuzzscript"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 )
 
-// A fuzz input is a script of records: a flags byte (bit 0: the direction
-// is In; bit 1: a gap of length bytes instead of data), a big-endian
-// uint16 length, then that many bytes of data. Each record's data is fed
-// in pieces of at most piece bytes.
-
-// appendRecord appends one record to a fuzz script.
-func appendRecord(b []byte, dir event.Dir, data []byte, gap int) []byte {
-	flags := byte(dir & 1)
-	n := len(data)
-	if gap > 0 {
-		flags |= 2
-		n = gap
-	}
-	b = append(b, flags)
-	b = binary.BigEndian.AppendUint16(b, uint16(min(n, 0xffff)))
-	if gap == 0 {
-		b = append(b, data[:min(n, 0xffff)]...)
-	}
-	return b
-}
+// A fuzz input is a script (internal/fuzzscript). Each record's data is
+// fed in pieces of at most piece bytes.
 
 // fuzzLimits are small, so that the fuzzer reaches them.
 var fuzzLimits = protocol.Limits{MaxBuffer: 4096, MaxHeaderBytes: 512, MaxHeaders: 8, MaxBody: 2048, Display: 300}
 
 func FuzzParse(f *testing.F) {
 	// More seeds are in testdata/fuzz/FuzzParse (see TestFuzzCorpus).
-	f.Add(appendRecord(appendRecord(nil, event.Out, []byte("GET / HTTP/1.1\r\n\r\n"), 0), event.In,
+	f.Add(fuzzscript.Append(fuzzscript.Append(nil, event.Out, []byte("GET / HTTP/1.1\r\n\r\n"), 0), event.In,
 		[]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), 0), uint8(3), uint8(0))
 	f.Fuzz(func(t *testing.T, script []byte, piece, flags uint8) {
 		lim := protocol.Limits{}
@@ -54,17 +36,13 @@ func FuzzParse(f *testing.F) {
 		l := p.lim
 		emit := func(m *message.Message) { checkMessage(t, p, m) }
 		at := uint64(0)
-		for len(script) >= 3 {
+		for r := range fuzzscript.Records(script) {
 			at++
-			fl, n := script[0], int(binary.BigEndian.Uint16(script[1:3]))
-			script = script[3:]
-			dir := event.Dir(fl & 1)
-			if fl&2 != 0 {
-				p.Gap(dir, n, at, emit)
+			dir, data := r.Dir, r.Data
+			if r.Gap {
+				p.Gap(dir, r.N, at, emit)
 				continue
 			}
-			data := script[:min(n, len(script))]
-			script = script[len(data):]
 			step := max(int(piece), 1)
 			for len(data) > 0 {
 				k := min(step, len(data))
@@ -118,7 +96,7 @@ func TestFuzzCorpus(t *testing.T) {
 		for i, c := range loadRecording(t, f) {
 			var script []byte
 			for _, e := range c.events {
-				script = appendRecord(script, e.dir, e.data, 0)
+				script = fuzzscript.Append(script, e.dir, e.data, 0)
 			}
 			seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nuint8(%d)\nuint8(%d)\n", script, 7, 0)
 			path := filepath.Join(dir, fmt.Sprintf("%s-%d", filepath.Base(f[:len(f)-len(".jsonl")]), i+1))

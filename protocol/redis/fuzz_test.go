@@ -1,7 +1,6 @@
 package redis_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,32 +8,14 @@ import (
 	"testing"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/fuzzscript"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/redis"
 )
 
-// A fuzz input is a script of records: a flags byte (bit 0: the direction
-// is In; bit 1: a gap of length bytes instead of data), a big-endian
-// uint16 length, then that many bytes of data. Each record's data is fed
-// in pieces of at most piece bytes (all at once when piece is 0).
-
-// appendRecord appends one record to a fuzz script.
-func appendRecord(b []byte, dir event.Dir, data []byte, gap int) []byte {
-	flags := byte(dir & 1)
-	n := len(data)
-	if gap > 0 {
-		flags |= 2
-		n = gap
-	}
-	n = min(n, 0xffff)
-	b = append(b, flags)
-	b = binary.BigEndian.AppendUint16(b, uint16(n))
-	if gap == 0 {
-		b = append(b, data[:n]...)
-	}
-	return b
-}
+// A fuzz input is a script (internal/fuzzscript). Each record's data is
+// fed in pieces of at most piece bytes (all at once when piece is 0).
 
 // fuzzLimits are small, so that the fuzzer reaches them.
 var fuzzLimits = protocol.Limits{MaxBuffer: 2048, Display: 300}
@@ -46,7 +27,7 @@ func fuzzSeeds(t testing.TB) map[string][]byte {
 		for i, c := range connections(t, name) {
 			var s []byte
 			for _, e := range c.events {
-				s = appendRecord(s, e.Dir, e.Data, 0)
+				s = fuzzscript.Append(s, e.Dir, e.Data, 0)
 			}
 			seeds[fmt.Sprintf("%s-%d", name, i)] = s
 		}
@@ -59,13 +40,13 @@ func fuzzSeeds(t testing.TB) map[string][]byte {
 		"garbage":  "\x00\xff?x\r\n+OK\r\n$3\r\nabXY\r\n",
 		"huge":     "*99999999999\r\n$99999999999\r\n",
 	} {
-		seeds[name] = appendRecord(appendRecord(nil, event.Out, cmd, 0), event.In, []byte(reply), 0)
+		seeds[name] = fuzzscript.Append(fuzzscript.Append(nil, event.Out, cmd, 0), event.In, []byte(reply), 0)
 	}
-	g := appendRecord(nil, event.Out, cmd, 0)
-	g = appendRecord(g, event.In, []byte("$10\r\nab"), 0)
-	g = appendRecord(g, event.In, nil, 6)
-	seeds["gap"] = appendRecord(g, event.In, []byte("\r\n+OK\r\n"), 0)
-	seeds["inline"] = appendRecord(appendRecord(nil, event.Out, []byte("SET k \"a\\x41\" 'b'\r\nPING\n\"open\r\n"), 0), event.In, []byte("+OK\r\n+PONG\r\n-ERR\r\n"), 0)
+	g := fuzzscript.Append(nil, event.Out, cmd, 0)
+	g = fuzzscript.Append(g, event.In, []byte("$10\r\nab"), 0)
+	g = fuzzscript.Append(g, event.In, nil, 6)
+	seeds["gap"] = fuzzscript.Append(g, event.In, []byte("\r\n+OK\r\n"), 0)
+	seeds["inline"] = fuzzscript.Append(fuzzscript.Append(nil, event.Out, []byte("SET k \"a\\x41\" 'b'\r\nPING\n\"open\r\n"), 0), event.In, []byte("+OK\r\n+PONG\r\n-ERR\r\n"), 0)
 	return seeds
 }
 
@@ -85,17 +66,13 @@ func FuzzParse(f *testing.F) {
 		p := redis.New(lim)
 		emit := func(m *message.Message) { checkMessage(t, full, m) }
 		at := uint64(0)
-		for len(script) >= 3 {
+		for r := range fuzzscript.Records(script) {
 			at++
-			fl, n := script[0], int(binary.BigEndian.Uint16(script[1:3]))
-			script = script[3:]
-			dir := event.Dir(fl & 1)
-			if fl&2 != 0 {
-				p.Gap(dir, n, at, emit)
+			dir, data := r.Dir, r.Data
+			if r.Gap {
+				p.Gap(dir, r.N, at, emit)
 				continue
 			}
-			data := script[:min(n, len(script))]
-			script = script[len(data):]
 			step := len(data)
 			if piece > 0 {
 				step = int(piece)
