@@ -197,6 +197,30 @@ func (l Limits) Keep(n int) int {
 	return l.Display
 }
 
+// Emitted counts the messages a parser emitted: all of them, those that
+// were incomplete, and the Error and Limit notes on them. Parsers embed it
+// in their Stats.
+type Emitted struct {
+	Messages, Partial uint64
+	Errors, Limits    uint64
+}
+
+// Count adds m to the counts.
+func (c *Emitted) Count(m *message.Message) {
+	c.Messages++
+	if m.Partial {
+		c.Partial++
+	}
+	for _, n := range m.Notes {
+		switch n.Kind {
+		case message.Error:
+			c.Errors++
+		case message.Limit:
+			c.Limits++
+		}
+	}
+}
+
 // Counter is implemented by parsers that count more than the messages
 // they emit: frames by type, resynchronisations, bytes skipped. When the
 // pipeline is done with a parser it adds the counts to its statistics,

@@ -22,13 +22,13 @@ func TestGapAndResync(t *testing.T) {
 				in("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")},
 			want: []string{`> POST /u HTTP/1.1 body="abc" size=10/10 partial [gap: 4 bytes not captured]`, `> GET /n HTTP/1.1`,
 				`< 200 OK (POST /u)`, `< 200 OK (GET /n)`},
-			stats: Stats{Messages: 4, Partial: 1, Gaps: 1},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 4, Partial: 1}, Gaps: 1},
 		},
 		{
 			name:  "at the very end of a body",
 			ops:   []op{in("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc"), gapIn(3), in("HTTP/1.1 204 No Content\r\n\r\n")},
 			want:  []string{`< 200 OK body="abc" size=6/6 partial [gap: 3 bytes not captured]`, `< 204 No Content`},
-			stats: Stats{Messages: 2, Partial: 1, Gaps: 1, Unpaired: 2},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 2, Partial: 1}, Gaps: 1, Unpaired: 2},
 		},
 		{
 			name: "past the end of a body",
@@ -37,7 +37,7 @@ func TestGapAndResync(t *testing.T) {
 			want: []string{`< 200 OK body="abc" size=6/6 partial [gap: 3 bytes not captured] [gap: 7 more bytes not captured past the end of the body]`,
 				`? in 32 bytes partial [info: 32 bytes skipped: no HTTP/1 message found in them]`,
 				`< 404 Not Found`},
-			stats: Stats{Messages: 3, Partial: 2, Gaps: 1, Resyncs: 1, Skipped: 32, Unpaired: 2},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 3, Partial: 2}, Gaps: 1, Resyncs: 1, Skipped: 32, Unpaired: 2},
 		},
 		{
 			name: "in a head",
@@ -46,13 +46,13 @@ func TestGapAndResync(t *testing.T) {
 			want: []string{`> GET /a HTTP/1.1 partial [gap: 100 bytes not captured in the head]`,
 				`? out 13 bytes partial [info: 13 bytes skipped: no HTTP/1 message found in them]`,
 				`> GET /b HTTP/1.1`, `< 200 OK (GET /a)`, `< 200 OK (GET /b)`},
-			stats: Stats{Messages: 5, Partial: 2, Gaps: 1, Resyncs: 1, Skipped: 13},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 5, Partial: 2}, Gaps: 1, Resyncs: 1, Skipped: 13},
 		},
 		{
 			name:  "between messages",
 			ops:   []op{out("GET /a HTTP/1.1\r\n\r\n"), gapOut(20), out("GET /b HTTP/1.1\r\n\r\n")},
 			want:  []string{`> GET /a HTTP/1.1`, `> GET /b HTTP/1.1 [gap: 20 bytes not captured between messages]`},
-			stats: Stats{Messages: 2, Gaps: 1, Resyncs: 1},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 2}, Gaps: 1, Resyncs: 1},
 		},
 		{
 			name: "in chunked framing",
@@ -60,13 +60,13 @@ func TestGapAndResync(t *testing.T) {
 				in("\r\nzzz\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")},
 			want: []string{`< 200 OK body="ab" size=5/5 partial [gap: 3 bytes not captured] [gap: 50 bytes not captured in the chunked framing]`,
 				`? in 12 bytes partial [info: 12 bytes skipped: no HTTP/1 message found in them]`, `< 200 OK`},
-			stats: Stats{Messages: 3, Partial: 2, Gaps: 2, Resyncs: 1, Skipped: 12, Unpaired: 2},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 3, Partial: 2}, Gaps: 2, Resyncs: 1, Skipped: 12, Unpaired: 2},
 		},
 		{
 			name:  "in a close-delimited body",
 			ops:   []op{in("HTTP/1.0 200 OK\r\n\r\nabc"), gapIn(5), in("def")},
 			want:  []string{`< 200 OK body="abc" size=11/11 partial [gap: 5 bytes not captured] [info: the connection was shutdown before the end of the message]`},
-			stats: Stats{Messages: 1, Partial: 1, Gaps: 1, Unpaired: 1},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 1, Partial: 1}, Gaps: 1, Unpaired: 1},
 		},
 		{
 			name: "in a gzip body",
@@ -74,14 +74,14 @@ func TestGapAndResync(t *testing.T) {
 				gapIn(len(gz(longText)) - 60)},
 			// What decoded before the gap is shown.
 			want:  []string{`< 200 OK body="It was the best of tim" enc="gzip" size=` + itoa(len(gz(longText))) + `/22 partial [gap: ` + itoa(len(gz(longText))-60) + ` bytes not captured]`},
-			stats: Stats{Messages: 1, Partial: 1, Gaps: 1, Unpaired: 1},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 1, Partial: 1}, Gaps: 1, Unpaired: 1},
 		},
 		{
 			name: "skipping junk then a status line",
 			ops:  []op{in("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), gapIn(7), in("junk\x00\x01\nmore junk\nHTTP/1.1 200 OK\r\n\r\n")},
 			want: []string{`< 200 OK body="ok"`, `? in 17 bytes partial [gap: 7 bytes not captured between messages] [info: 17 bytes skipped: no HTTP/1 message found in them]`,
 				`< 200 OK partial [info: the connection was shutdown before the end of the message]`},
-			stats: Stats{Messages: 3, Partial: 2, Gaps: 1, Resyncs: 1, Skipped: 17, Unpaired: 2},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 3, Partial: 2}, Gaps: 1, Resyncs: 1, Skipped: 17, Unpaired: 2},
 		},
 		{
 			name: "resync looks only for requests in the client direction",
@@ -89,7 +89,7 @@ func TestGapAndResync(t *testing.T) {
 			want: []string{`> GET /a HTTP/1.1`,
 				`? out 21 bytes partial [gap: 5 bytes not captured between messages] [info: 21 bytes skipped: no HTTP/1 message found in them]`,
 				`> GET /b HTTP/1.1`},
-			stats: Stats{Messages: 3, Partial: 1, Gaps: 1, Resyncs: 1, Skipped: 21},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 3, Partial: 1}, Gaps: 1, Resyncs: 1, Skipped: 21},
 		},
 	}
 	for _, tt := range tests {

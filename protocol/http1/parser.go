@@ -42,12 +42,11 @@ type Parser struct {
 // Stats counts what a Parser met. The same events are marked on the
 // messages as notes; Stats is for callers that want the totals.
 type Stats struct {
-	// Messages counts the messages emitted, Partial those of them that
-	// were incomplete.
-	Messages, Partial uint64
-	// Gaps counts calls to Gap; Errors and Limits the Error and Limit
-	// notes on emitted messages.
-	Gaps, Errors, Limits uint64
+	// Emitted counts the messages emitted, those of them that were
+	// incomplete, and their Error and Limit notes.
+	protocol.Emitted
+	// Gaps counts calls to Gap.
+	Gaps uint64
 	// Resyncs counts the messages found by looking for a start line after
 	// a gap or an error; Skipped is how many bytes were skipped (empty
 	// lines between messages included).
@@ -140,18 +139,7 @@ func (p *Parser) Upgraded() string { return p.upName }
 
 // emit counts m and hands it on.
 func (p *Parser) emit(m *message.Message, emit protocol.Emit) {
-	p.stats.Messages++
-	if m.Partial {
-		p.stats.Partial++
-	}
-	for _, n := range m.Notes {
-		switch n.Kind {
-		case message.Error:
-			p.stats.Errors++
-		case message.Limit:
-			p.stats.Limits++
-		}
-	}
+	p.stats.Count(m)
 	emit(m)
 }
 

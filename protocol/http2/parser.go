@@ -79,12 +79,11 @@ type Stats struct {
 	// OtherFrames those of other types (extensions), which are skipped.
 	Frames      [10]uint64
 	OtherFrames uint64
-	// Messages counts the messages emitted, Partial those of them that
-	// were incomplete.
-	Messages, Partial uint64
-	// Gaps counts calls to Gap; Errors and Limits the Error and Limit
-	// notes on emitted messages.
-	Gaps, Errors, Limits uint64
+	// Emitted counts the messages emitted, those of them that were
+	// incomplete, and their Error and Limit notes.
+	protocol.Emitted
+	// Gaps counts calls to Gap.
+	Gaps uint64
 	// Resyncs counts the times frame boundaries were found again after a
 	// gap or at a mid-stream start; Skipped is the bytes passed over to
 	// find them.
@@ -172,18 +171,7 @@ func (p *Parser) Flush(why protocol.End, emit protocol.Emit) {
 
 // emit counts m and hands it on.
 func (p *Parser) emit(m *message.Message) {
-	p.stats.Messages++
-	if m.Partial {
-		p.stats.Partial++
-	}
-	for _, n := range m.Notes {
-		switch n.Kind {
-		case message.Error:
-			p.stats.Errors++
-		case message.Limit:
-			p.stats.Limits++
-		}
-	}
+	p.stats.Count(m)
 	if p.emitFn != nil {
 		p.emitFn(m)
 	}

@@ -2,7 +2,6 @@ package websocket
 
 import (
 	"github.com/tapir-dev/tapir/event"
-	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 	"math"
 )
@@ -47,15 +46,14 @@ type Parser struct {
 // Stats counts what a Parser met. The same events are marked on the
 // messages as notes.
 type Stats struct {
-	// Messages counts the messages emitted (data messages, control
-	// frames and, with Config.Frames, frames); Partial those of them
-	// that were incomplete.
-	Messages, Partial uint64
+	// Emitted counts the messages emitted (data messages, control frames
+	// and, with Config.Frames, frames), those of them that were
+	// incomplete, and their Error and Limit notes.
+	protocol.Emitted
 	// Frames counts frame headers read.
 	Frames uint64
-	// Errors and Limits count the Error and Limit notes on emitted
-	// messages; Gaps the calls to Gap.
-	Errors, Limits, Gaps uint64
+	// Gaps counts the calls to Gap.
+	Gaps uint64
 	// NotInflated counts compressed messages that could not be inflated.
 	NotInflated uint64
 	// Resyncs counts the times a direction found frames again after
@@ -184,17 +182,6 @@ func (p *Parser) Negotiation() Negotiation { return p.neg }
 func (p *Parser) emit(b *build, emit protocol.Emit) {
 	m := &b.m
 	m.RawCut = m.Size - int64(len(m.Raw))
-	p.stats.Messages++
-	if m.Partial {
-		p.stats.Partial++
-	}
-	for _, n := range m.Notes {
-		switch n.Kind {
-		case message.Error:
-			p.stats.Errors++
-		case message.Limit:
-			p.stats.Limits++
-		}
-	}
+	p.stats.Count(m)
 	emit(m)
 }
