@@ -85,6 +85,18 @@ func (v Verdict) String() string {
 	return "verdict(?)"
 }
 
+// Either combines the verdicts on two readings of the same bytes (each
+// direction, say): Yes if either is, else NeedMore if either is, else No.
+func Either(a, b Verdict) Verdict {
+	switch {
+	case a == Yes || b == Yes:
+		return Yes
+	case a == NeedMore || b == NeedMore:
+		return NeedMore
+	}
+	return No
+}
+
 // Sample is what detection sees of a connection: the first bytes of each
 // direction (either may be empty) and the direction that spoke first.
 type Sample struct {

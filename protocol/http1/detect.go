@@ -14,15 +14,8 @@ const maxLine = 64 << 10
 // such a line may still be forming, and No otherwise. The HTTP/2
 // connection preface ("PRI * HTTP/2.0") is never HTTP/1.
 func Detect(s protocol.Sample) protocol.Verdict {
-	a := startLine(s.Head(s.First), registeredOnly)
-	b := startLine(s.Head(s.First.Other()), registeredOnly)
-	switch {
-	case a == protocol.Yes || b == protocol.Yes:
-		return protocol.Yes
-	case a == protocol.NeedMore || b == protocol.NeedMore:
-		return protocol.NeedMore
-	}
-	return protocol.No
+	return protocol.Either(startLine(s.Head(s.First), registeredOnly),
+		startLine(s.Head(s.First.Other()), registeredOnly))
 }
 
 // methodRule says which methods a request line may have.

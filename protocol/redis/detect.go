@@ -25,15 +25,8 @@ const (
 //
 // It says NeedMore while the bytes are a proper prefix of either form.
 func Detect(s protocol.Sample) protocol.Verdict {
-	a := detectDir(s.Head(s.First), s.Head(s.First.Other()))
-	b := detectDir(s.Head(s.First.Other()), s.Head(s.First))
-	switch {
-	case a == protocol.Yes || b == protocol.Yes:
-		return protocol.Yes
-	case a == protocol.NeedMore || b == protocol.NeedMore:
-		return protocol.NeedMore
-	}
-	return protocol.No
+	return protocol.Either(detectDir(s.Head(s.First), s.Head(s.First.Other())),
+		detectDir(s.Head(s.First.Other()), s.Head(s.First)))
 }
 
 // detectDir judges cmd as the client's bytes and reply as the server's.
