@@ -83,3 +83,15 @@ func TestWithout(t *testing.T) {
 		t.Error("Without(unknown) = nil error")
 	}
 }
+
+func TestEither(t *testing.T) {
+	y, n, m := protocol.Yes, protocol.No, protocol.NeedMore
+	for _, tt := range []struct{ a, b, want protocol.Verdict }{
+		{y, n, y}, {n, y, y}, {y, m, y}, {m, y, y},
+		{m, n, m}, {n, m, m}, {m, m, m}, {n, n, n},
+	} {
+		if got := protocol.Either(tt.a, tt.b); got != tt.want {
+			t.Errorf("Either(%v, %v) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
