@@ -2,7 +2,8 @@ package pipeline
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tapir-dev/tapir/message"
@@ -153,29 +154,20 @@ func (s *Stats) String() string {
 		s.Events, s.DataEvents, s.CloseEvents, s.Filtered, s.Bytes, s.LostBytes, s.Dropped, s.DroppedBytes)
 	fmt.Fprintf(&b, "connections: %d opened, %d closed, %d idle, %d evicted (table full), %d open at end\n",
 		s.ConnsOpened, s.ConnsClosed, s.ConnsIdle, s.ConnsEvicted, s.ConnsAtEnd)
-	keys := make([]string, 0, len(s.Messages))
-	for k := range s.Messages {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %d", k, s.Messages[k])
-	}
-	fmt.Fprintf(&b, "messages: %d (%s), %d partial, %d truncated\n", s.TotalMessages(), strings.Join(parts, ", "), s.Partial, s.Truncated)
+	fmt.Fprintf(&b, "messages: %d (%s), %d partial, %d truncated\n", s.TotalMessages(), counts(s.Messages), s.Partial, s.Truncated)
 	fmt.Fprintf(&b, "problems: %d gaps, %d limits hit, %d parse errors, %d parser failures, %d detections cut by the buffer limit",
 		s.Gaps, s.Limits, s.Errors, s.ParserFailures, s.DetectLimit)
 	if len(s.Parsers) > 0 {
-		names := make([]string, 0, len(s.Parsers))
-		for k := range s.Parsers {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		parts := make([]string, len(names))
-		for i, k := range names {
-			parts[i] = fmt.Sprintf("%s %d", k, s.Parsers[k])
-		}
-		fmt.Fprintf(&b, "\nparsers: %s", strings.Join(parts, ", "))
+		fmt.Fprintf(&b, "\nparsers: %s", counts(s.Parsers))
 	}
 	return b.String()
+}
+
+// counts formats m as "name n, name n", by name.
+func counts(m map[string]uint64) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
