@@ -51,6 +51,19 @@ func (w *Writer) Write(m *message.Message) error {
 	return nil
 }
 
+// WriteBytes buffers p, bytes already formatted (a heartbeat, a closing
+// part), as Write buffers a message.
+func (w *Writer) WriteBytes(p []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	w.buf = append(w.buf, p...)
+	if len(w.buf) >= BufferSize {
+		return w.Flush()
+	}
+	return nil
+}
+
 // Flush writes out what is buffered.
 func (w *Writer) Flush() error {
 	if w.err != nil {
@@ -60,17 +73,13 @@ func (w *Writer) Flush() error {
 		return nil
 	}
 	_, w.err = w.w.Write(w.buf)
-	w.buf = Shrink(w.buf)
-	return w.err
-}
-
-// Shrink empties buf for reuse, dropping it for a new one when a large
-// message made it grow far past BufferSize.
-func Shrink(buf []byte) []byte {
-	if cap(buf) > 4*BufferSize {
-		return make([]byte, 0, BufferSize+BufferSize/4)
+	if cap(w.buf) > 4*BufferSize {
+		// A large message made it grow far past BufferSize.
+		w.buf = make([]byte, 0, BufferSize+BufferSize/4)
+	} else {
+		w.buf = w.buf[:0]
 	}
-	return buf[:0]
+	return w.err
 }
 
 // Close finishes the output (see Finisher) and flushes it. It does not

@@ -43,8 +43,7 @@ type WriterOptions struct {
 
 // Writer formats messages onto a sink. A sink that takes records whole
 // (RecordWriter) gets each message as one record, and buffers as it
-// sees fit; any other io.Writer gets them through a buffer of
-// output.BufferSize, which they are formatted straight into. When the sink is a
+// sees fit; any other io.Writer gets them through an output.Writer. When the sink is a
 // Rotating file and a record is due to start a new file, a formatter
 // with a closing part (output.Finisher) finishes the old file and, if it
 // is a Resetter, starts the new one afresh, so each file stands alone.
@@ -55,13 +54,11 @@ type Writer struct {
 	f   output.Formatter
 	rec RecordWriter
 	rot rotator
-	w   io.Writer // a stream sink, when rec is nil
+	out *output.Writer // onto a stream sink, when rec is nil
 	opt WriterOptions
 
-	mu sync.Mutex
-	// buf is the scratch space of one record, for a record sink, and the
-	// buffered output of a stream sink.
-	buf      []byte
+	mu       sync.Mutex
+	buf      []byte // one record, for a record sink
 	records  uint64
 	beats    int64
 	err      error // the first write error; later writes return it
@@ -81,8 +78,7 @@ func NewWriter(w io.Writer, f output.Formatter, opts *WriterOptions) *Writer {
 		wr.rec = r
 		wr.rot, _ = w.(rotator)
 	} else {
-		wr.w = w
-		wr.buf = make([]byte, 0, output.BufferSize+output.BufferSize/4)
+		wr.out = output.NewWriter(w, f)
 	}
 	if hb, ok := f.(Heartbeater); ok && wr.opt.Heartbeat > 0 {
 		wr.stopBeat = make(chan struct{})
@@ -103,9 +99,11 @@ func (w *Writer) Write(m *message.Message) error {
 		return os.ErrClosed
 	}
 	if w.rec == nil {
-		w.buf = w.f.Append(w.buf, m)
 		w.records++
-		if w.opt.Live || len(w.buf) >= output.BufferSize {
+		if err := w.out.Write(m); err != nil {
+			return w.fail(err)
+		}
+		if w.opt.Live {
 			return w.flushStream()
 		}
 		return nil
@@ -148,7 +146,7 @@ func (w *Writer) newFile() error {
 // flusher is implemented by record sinks that buffer (Rotating).
 type flusher interface{ Flush() error }
 
-// emit writes one record p, which is not w.buf, for a stream sink.
+// emit writes one record.
 func (w *Writer) emit(p []byte) error {
 	if w.rec != nil {
 		if err := w.rec.WriteRecord(p); err != nil {
@@ -159,21 +157,18 @@ func (w *Writer) emit(p []byte) error {
 		}
 		return nil
 	}
-	w.buf = append(w.buf, p...)
-	if w.opt.Live || len(w.buf) >= output.BufferSize {
+	if err := w.out.WriteBytes(p); err != nil {
+		return w.fail(err)
+	}
+	if w.opt.Live {
 		return w.flushStream()
 	}
 	return nil
 }
 
-// flushStream writes out what a stream sink's buffer holds.
+// flushStream writes out what a stream sink's Writer holds.
 func (w *Writer) flushStream() error {
-	if len(w.buf) == 0 {
-		return nil
-	}
-	_, err := w.w.Write(w.buf)
-	w.buf = output.Shrink(w.buf)
-	if err != nil {
+	if err := w.out.Flush(); err != nil {
 		return w.fail(err)
 	}
 	return nil
