@@ -386,6 +386,20 @@ func (d *decoder) dataLast(s []byte, i int, e *event.Event) (next int, ok bool) 
 	if len(raw)%4 != 0 {
 		return 0, false
 	}
+	data, whole, err := d.base64(raw)
+	if err != nil || !whole {
+		return 0, false
+	}
+	e.Data = data
+	return n - 1, true
+}
+
+// base64 decodes raw, whose length is a multiple of four, into d.data. The
+// vectorised decoder it uses is 3 to 16 times faster than the standard one
+// on payloads of 200 bytes to 16 KiB. whole is false when fewer bytes came
+// out than raw's length promises: the decoder skips line breaks, which a
+// payload must not have.
+func (d *decoder) base64(raw []byte) (data []byte, whole bool, err error) {
 	want := len(raw) / 4 * 3
 	if len(raw) > 0 && raw[len(raw)-1] == '=' {
 		want--
@@ -396,12 +410,8 @@ func (d *decoder) dataLast(s []byte, i int, e *event.Event) (next int, ok bool) 
 	if cap(d.data) < want {
 		d.data = make([]byte, want, max(want, 2*cap(d.data)))
 	}
-	got, err := fastb64.StdEncoding.Decode(d.data[:cap(d.data)], raw)
-	if err != nil || got != want {
-		return 0, false
-	}
-	e.Data = d.data[:got]
-	return n - 1, true
+	n, err := fastb64.StdEncoding.Decode(d.data[:cap(d.data)], raw)
+	return d.data[:n], n == want, err
 }
 
 // strField reads a string or null at s[i]. ok is false for null. The
@@ -503,30 +513,18 @@ func (d *decoder) dataField(s []byte, i int, e *event.Event) (next int, ok bool,
 	if len(raw)%4 != 0 {
 		return next, false, badField("data", "base64 length %d is not a multiple of 4", len(raw)), nil
 	}
-	want := len(raw) / 4 * 3
-	if len(raw) > 0 && raw[len(raw)-1] == '=' {
-		want--
-		if raw[len(raw)-2] == '=' {
-			want--
-		}
-	}
-	if cap(d.data) < want {
-		d.data = make([]byte, want, max(want, 2*cap(d.data)))
-	}
-	// The vectorised decoder is 3 to 16 times faster than the standard
-	// one on payloads of 200 bytes to 16 KiB; on bad input its error
-	// offsets are relative to where it handed over, so the standard
-	// decoder names the offending byte.
-	n, err := fastb64.StdEncoding.Decode(d.data[:cap(d.data)], raw)
+	data, whole, err := d.base64(raw)
 	if err != nil {
+		// The vectorised decoder's error offsets are relative to where
+		// it handed over to the standard one: the standard decoder names
+		// the offending byte.
 		_, err = base64.StdEncoding.Decode(d.data[:cap(d.data)], raw)
 		return next, false, badField("data", "bad base64: %v", err), nil
 	}
-	if n != want {
-		// Decode skips \r and \n; a payload is one unbroken string.
+	if !whole {
 		return next, false, badField("data", "line break in base64"), nil
 	}
-	e.Data = d.data[:n]
+	e.Data = data
 	return next, true, nil, nil
 }
 
