@@ -9,6 +9,7 @@ import (
 
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/internal/fuzzscript"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 )
@@ -100,7 +101,7 @@ func TestFuzzCorpus(t *testing.T) {
 			}
 			seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nuint8(%d)\nuint8(%d)\n", script, 7, 0)
 			path := filepath.Join(dir, fmt.Sprintf("%s-%d", filepath.Base(f[:len(f)-len(".jsonl")]), i+1))
-			if *update {
+			if golden.Update() {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}

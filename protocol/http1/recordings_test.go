@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,12 +15,11 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/source/eventfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const recordings = "../../testdata/recordings"
 
@@ -162,7 +159,7 @@ type goldenBody struct {
 	Err         string  `json:"err,omitempty"`
 }
 
-func golden(conn int, m *message.Message) goldenMessage {
+func goldenOf(conn int, m *message.Message) goldenMessage {
 	g := goldenMessage{
 		Conn: conn, Type: m.Type.String(), Dir: m.Dir.String(), Start: m.Start, End: m.End,
 		Size: m.Size, RawCut: m.RawCut, HTTP: m.HTTP, Request: m.Request, Latency: m.Latency, Partial: m.Partial,
@@ -195,7 +192,7 @@ func TestRecordings(t *testing.T) {
 					if m.Partial || m.Type == message.Data {
 						t.Errorf("conn %d: %s", i+1, summary(m))
 					}
-					all = append(all, golden(i+1, m))
+					all = append(all, goldenOf(i+1, m))
 				}
 			}
 			got, err := json.MarshalIndent(all, "", "  ")
@@ -203,22 +200,7 @@ func TestRecordings(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "golden", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to make it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("%s differs (-want +got):\n%s", path, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", name+".json"), got)
 		})
 	}
 }

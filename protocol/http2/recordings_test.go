@@ -2,9 +2,7 @@ package http2_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/internal/eventtest"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output"
 	"github.com/tapir-dev/tapir/output/jsonl"
@@ -21,8 +20,6 @@ import (
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/builtin"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const recordings = "../../testdata/recordings"
 
@@ -49,27 +46,10 @@ func render(t testing.TB, msgs []*message.Message, f output.Formatter) string {
 	return b.String()
 }
 
-// golden compares got with the golden file name, or rewrites it with
-// -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/golden/name (golden.Check).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), []byte(got))
 }
 
 // TestRecordings decodes the HTTP/2 and gRPC recordings of real programs
@@ -123,9 +103,9 @@ func TestRecordings(t *testing.T) {
 			}
 			checkTunnels(t, msgs)
 			base := strings.TrimSuffix(tt.file, ".jsonl")
-			golden(t, base+".json", render(t, msgs, jsonl.New(jsonl.Options{})))
+			checkGolden(t, base+".json", render(t, msgs, jsonl.New(jsonl.Options{})))
 			fmsgs, _ := runPipeline(t, evs, true)
-			golden(t, base+".frames.txt", render(t, fmsgs, text.New(text.Options{})))
+			checkGolden(t, base+".frames.txt", render(t, fmsgs, text.New(text.Options{})))
 		})
 	}
 }
@@ -307,7 +287,7 @@ func bodyOf(m *message.Message) string {
 func TestMidStreamGolden(t *testing.T) {
 	evs := eventtest.Load(t, filepath.Join(recordings, "h2-go-h2c.jsonl"))
 	msgs, _ := runPipeline(t, evs[12:], false)
-	golden(t, "h2-go-h2c.cut12.txt", render(t, msgs, text.New(text.Options{})))
+	checkGolden(t, "h2-go-h2c.cut12.txt", render(t, msgs, text.New(text.Options{})))
 }
 
 // TestSplitEverywhere feeds the gRPC and the WebSocket-over-HTTP/2

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/internal/fuzzscript"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
@@ -126,7 +127,7 @@ func TestFuzzCorpus(t *testing.T) {
 	for name, s := range fuzzSeeds(t) {
 		path := filepath.Join(dir, "seed-"+name)
 		want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nbyte('\\x00')\nbyte('\\x00')\n", s)
-		if *update {
+		if golden.Update() {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}

@@ -3,21 +3,18 @@ package redis_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/pipeline"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/redis"
 	"github.com/tapir-dev/tapir/source/eventfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // recordings are the event files recorded from redis-cli and redis-server
 // (testdata/recordings/record-redis.sh).
@@ -106,20 +103,7 @@ func TestRecordings(t *testing.T) {
 				}
 			}
 			got := dump(msgs)
-			golden := filepath.Join("testdata", "golden", name+".txt")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (go test -run TestRecordings -update to refresh):\n%s", golden, firstDiff(string(got), string(want)))
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", name+".txt"), got)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package websocket_test
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/tapir-dev/tapir/event"
 	"github.com/tapir-dev/tapir/internal/eventtest"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output/jsonl"
 	"github.com/tapir-dev/tapir/output/text"
@@ -20,8 +19,6 @@ import (
 	"github.com/tapir-dev/tapir/protocol/builtin"
 	"github.com/tapir-dev/tapir/protocol/websocket"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const recordings = "../../testdata/recordings"
 
@@ -57,27 +54,10 @@ func render(msgs []*message.Message) (txt, js []byte) {
 	return txt, js
 }
 
-// checkGolden compares got with testdata/golden/name, or rewrites it
-// with -update.
+// checkGolden compares got with testdata/golden/name (golden.Check).
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to make it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // TestRecordingsGolden decodes every WebSocket recording, the handshake

@@ -3,13 +3,11 @@ package eventfile
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/tapir-dev/tapir/internal/golden"
+)
 
 // TestAppendEventGolden checks the lines AppendEvent writes for the test
 // events against testdata/append.golden.
@@ -25,17 +23,5 @@ func TestAppendEventGolden(t *testing.T) {
 			t.Errorf("not JSON: %s", line)
 		}
 	}
-	golden := filepath.Join("testdata", "append.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("AppendEvent output differs from %s (run with -update after checking):\n got %s\nwant %s", golden, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "append.golden"), got)
 }
