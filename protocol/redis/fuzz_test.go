@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/tapir-dev/tapir/event"
-	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/internal/fuzzscript"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/protocol"
 	"github.com/tapir-dev/tapir/protocol/redis"
