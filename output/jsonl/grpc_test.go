@@ -5,12 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output/internal/outputtest"
 	"github.com/tapir-dev/tapir/output/jsonl"
@@ -101,20 +101,7 @@ func TestGRPCGolden(t *testing.T) {
 			for _, fx := range grpcFixtures() {
 				got = f.Append(got, &fx.Msg)
 			}
-			path := filepath.Join("testdata", mode.golden+".golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs (run with -update to accept):\ngot\n%s", path, got)
-			}
+			golden.Check(t, filepath.Join("testdata", mode.golden+".golden"), got)
 		})
 	}
 }

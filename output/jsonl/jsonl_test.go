@@ -5,20 +5,17 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output/internal/outputtest"
 	"github.com/tapir-dev/tapir/output/jsonl"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func render(f *jsonl.Formatter) []byte {
 	var out []byte
@@ -38,30 +35,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(mode.golden, func(t *testing.T) {
 			got := render(jsonl.New(mode.opts))
-			path := filepath.Join("testdata", mode.golden+".golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-			for i := range max(len(gl), len(wl)) {
-				var g, w []byte
-				if i < len(gl) {
-					g = gl[i]
-				}
-				if i < len(wl) {
-					w = wl[i]
-				}
-				if !bytes.Equal(g, w) {
-					t.Fatalf("%s differs at line %d:\ngot  %s\nwant %s\n(run with -update to accept)", path, i+1, g, w)
-				}
-			}
+			golden.Check(t, filepath.Join("testdata", mode.golden+".golden"), got)
 		})
 	}
 }

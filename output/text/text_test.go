@@ -2,20 +2,17 @@ package text_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/output"
 	"github.com/tapir-dev/tapir/output/internal/outputtest"
 	"github.com/tapir-dev/tapir/output/text"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // modes are the option sets the golden files cover.
 var modes = []struct {
@@ -42,37 +39,8 @@ func TestGolden(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.golden, func(t *testing.T) {
 			got := render(text.New(mode.opts))
-			checkGolden(t, filepath.Join("testdata", mode.golden+".golden"), got)
+			golden.Check(t, filepath.Join("testdata", mode.golden+".golden"), got)
 		})
-	}
-}
-
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := range max(len(gl), len(wl)) {
-			var g, w []byte
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if !bytes.Equal(g, w) {
-				t.Fatalf("%s differs at line %d:\ngot  %q\nwant %q\n(run with -update to accept)", path, i+1, g, w)
-			}
-		}
 	}
 }
 
