@@ -3,7 +3,6 @@ package har_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output/har"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // render formats msgs as one document.
 func render(f *har.Formatter, msgs []*message.Message) []byte {
@@ -98,19 +96,7 @@ func TestSession(t *testing.T) {
 	out := render(har.New(har.Options{Version: "test"}), session())
 	validate(t, out)
 
-	golden := filepath.Join("testdata", "session.har.golden")
-	if *update {
-		if err := os.WriteFile(golden, out, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(out)); diff != "" {
-		t.Errorf("differs from %s (-want +got):\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "session.har.golden"), out)
 
 	var d doc
 	if err := json.Unmarshal(out, &d); err != nil {

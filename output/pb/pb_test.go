@@ -3,10 +3,8 @@ package pb_test
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,11 +14,10 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/message"
 	"github.com/tapir-dev/tapir/output/pb"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestAppendIsMarshal checks that the hand encoder writes exactly what
 // proto.Marshal writes for the LogEntry it decodes to.
@@ -149,19 +146,7 @@ func TestGolden(t *testing.T) {
 		text = strings.ReplaceAll(text, ":  ", ": ")
 		out.WriteString("# " + tt.name + "\n" + text + "\n")
 	}
-	golden := filepath.Join("testdata", "fixtures.txtpb.golden")
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
-		t.Errorf("records differ from %s (-want +got):\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "fixtures.txtpb.golden"), out.Bytes())
 }
 
 func TestReaderErrors(t *testing.T) {
