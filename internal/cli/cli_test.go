@@ -4,16 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/tapir-dev/tapir/internal/golden"
+)
 
 // tapir runs the command with args and returns its exit code, stdout and
 // stderr.
@@ -180,21 +178,7 @@ func TestGolden(t *testing.T) {
 			if code != ExitOK {
 				t.Errorf("%s %s: exit %d: %s", base, m.name, code, errs)
 			}
-			golden := filepath.Join("testdata", base+"."+m.name+".golden")
-			if *update {
-				os.MkdirAll("testdata", 0o755)
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), out); diff != "" {
-				t.Errorf("%s %s differs from %s (-want +got):\n%s", base, m.name, golden, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", base+"."+m.name+".golden"), []byte(out))
 		}
 	}
 	if n == 0 {

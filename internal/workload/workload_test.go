@@ -4,19 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/tapir-dev/tapir/event"
+	"github.com/tapir-dev/tapir/internal/golden"
 	"github.com/tapir-dev/tapir/source/eventfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // encode returns the event file of a workload.
 func encode(t *testing.T, kind Kind, cfg Config) []byte {
@@ -53,19 +50,7 @@ func TestGolden(t *testing.T) {
 	for _, s := range Specs() {
 		t.Run(string(s.Kind), func(t *testing.T) {
 			got := encode(t, s.Kind, Config{Seed: 1, Conns: 3, Exchanges: min(s.Exchanges, 3), Open: 2, BodySize: 2 << 10})
-			path := filepath.Join("testdata", string(s.Kind)+".jsonl")
-			if *update {
-				if err := os.WriteFile(path, got, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s; run with -update and review the diff", path)
-			}
+			golden.Check(t, filepath.Join("testdata", string(s.Kind)+".jsonl"), got)
 		})
 	}
 }
