@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/tapir-dev/tapir/internal/golden"
 )
 
