@@ -38,7 +38,9 @@ func (t Type) String() string {
 }
 
 // Conn describes the connection a message travelled on. The pipeline fills
-// it in; parsers leave it zero.
+// it in; parsers leave it nil. A Conn is shared by the messages of its
+// connection and, like them, read-only: when the pipeline learns more of a
+// connection (its addresses, say), later messages get a new Conn.
 type Conn struct {
 	ID   event.ConnID
 	PID  uint32
@@ -56,8 +58,9 @@ type Conn struct {
 // emitted: parsers may share memory between its Raw, its Body.Data and the
 // strings of its HTTP head (HTTP/1 keeps one copy of the head, in Raw).
 type Message struct {
-	// Conn is the connection, filled in by the pipeline.
-	Conn  Conn
+	// Conn is the connection, filled in by the pipeline; nil for a
+	// message that did not come through one (see Connection).
+	Conn  *Conn
 	Proto string // "raw", "http1", "http2", "websocket", "redis", ...
 	// Type is the message's role: request, response, data or frame.
 	Type Type
@@ -95,6 +98,18 @@ type Message struct {
 	// at shutdown, or cut by a gap.
 	Partial bool
 	Notes   []Note
+}
+
+// noConn is what Connection returns for a message without a connection.
+var noConn Conn
+
+// Connection returns m.Conn, or an empty Conn when m has none, so that
+// formatters need not check. The result must not be modified.
+func (m *Message) Connection() *Conn {
+	if m.Conn != nil {
+		return m.Conn
+	}
+	return &noConn
 }
 
 // AddNote appends a note to the message.

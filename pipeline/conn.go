@@ -9,7 +9,9 @@ import (
 
 // conn is one connection's state, owned by one shard.
 type conn struct {
-	info     message.Conn
+	// info is shared by the messages emitted so far, so it is never
+	// changed in place: update replaces it when an event says more.
+	info     *message.Conn
 	lastSeen uint64
 	// prev and next link the connections of one of the shard's lists
 	// from least to most recently active; keep says which list: those
@@ -35,6 +37,38 @@ type chunk struct {
 	off int
 	n   int
 	at  uint64
+}
+
+// update records what e says of the connection: its process, fd, command,
+// library and addresses. The Conn messages already point to stays as it
+// was; a change makes a new one.
+func (c *conn) update(e *event.Event) {
+	i := c.info
+	if i.PID == e.PID && i.FD == e.FD &&
+		(e.Comm == "" || e.Comm == i.Comm) && (e.Lib == "" || e.Lib == i.Lib) &&
+		(!e.Src.IsValid() || e.Src == i.Src) && (!e.Dst.IsValid() || e.Dst == i.Dst) {
+		return
+	}
+	n := *i
+	learn(&n, e)
+	c.info = &n
+}
+
+// learn sets in n what e says of its connection.
+func learn(n *message.Conn, e *event.Event) {
+	n.PID, n.FD = e.PID, e.FD
+	if e.Comm != "" {
+		n.Comm = e.Comm
+	}
+	if e.Lib != "" {
+		n.Lib = e.Lib
+	}
+	if e.Src.IsValid() {
+		n.Src = e.Src
+	}
+	if e.Dst.IsValid() {
+		n.Dst = e.Dst
+	}
 }
 
 // sample returns what detection has seen of each direction. Each

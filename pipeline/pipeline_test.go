@@ -92,7 +92,7 @@ type out struct {
 }
 
 func reduce(m *message.Message) out {
-	o := out{Conn: m.Conn.ID.String(), Serial: m.Conn.Serial, Proto: m.Proto, Dir: m.Dir, Partial: m.Partial}
+	o := out{Conn: m.Connection().ID.String(), Serial: m.Connection().Serial, Proto: m.Proto, Dir: m.Dir, Partial: m.Partial}
 	if m.Body != nil {
 		o.Data = string(m.Body.Data)
 	}

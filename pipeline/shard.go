@@ -241,26 +241,16 @@ func (s *shard) event(it *item) {
 			s.delta.ConnsEvicted++
 			s.curK = key{seq: it.seq, phase: 1}
 		}
-		c = &conn{info: message.Conn{ID: id, Serial: it.seq}}
+		info := &message.Conn{ID: id, Serial: it.seq}
+		learn(info, e)
+		c = &conn{info: info}
 		s.conns.put(id, c)
 		s.delta.ConnsOpened++
 	} else {
 		s.unlink(c)
+		c.update(e)
 	}
 	s.curC = c
-	c.info.PID, c.info.FD = e.PID, e.FD
-	if e.Comm != "" {
-		c.info.Comm = e.Comm
-	}
-	if e.Lib != "" {
-		c.info.Lib = e.Lib
-	}
-	if e.Src.IsValid() {
-		c.info.Src = e.Src
-	}
-	if e.Dst.IsValid() {
-		c.info.Dst = e.Dst
-	}
 	if e.Kind == event.Close {
 		s.end(c, protocol.Closed)
 		s.conns.del(id)

@@ -169,7 +169,7 @@ type tally struct {
 func (t *tally) Append(dst []byte, m *message.Message) []byte {
 	t.n++
 	t.bytes += m.Size
-	dst = fmt.Appendf(dst, "%s[%d] %s %s %dB", m.Conn.Comm, m.Conn.PID, m.Proto, m.Type, m.Size)
+	dst = fmt.Appendf(dst, "%s[%d] %s %s %dB", m.Connection().Comm, m.Connection().PID, m.Proto, m.Type, m.Size)
 	if m.Latency != nil {
 		dst = fmt.Appendf(dst, " %v", time.Duration(m.Latency.Last))
 	}

@@ -13,7 +13,7 @@ import (
 // A request and its response become one entry; Finish closes the
 // document.
 func Example() {
-	c := message.Conn{PID: 4242, FD: 5, Comm: "curl", Serial: 1,
+	c := &message.Conn{PID: 4242, FD: 5, Comm: "curl", Serial: 1,
 		Src: netip.MustParseAddrPort("127.0.0.1:50514"), Dst: netip.MustParseAddrPort("127.0.0.1:8443")}
 	t0 := uint64(1732350000_000000000)
 	f := har.New(har.Options{Version: "example"})

@@ -12,8 +12,8 @@ import (
 // t0 is 2024-11-23 08:19:12.123456789 UTC, in ns since the epoch.
 var t0 = uint64(time.Date(2024, 11, 23, 8, 19, 12, 123456789, time.UTC).UnixNano())
 
-func conn(fd int32, serial uint64) message.Conn {
-	return message.Conn{
+func conn(fd int32, serial uint64) *message.Conn {
+	return &message.Conn{
 		ID:  event.ConnID{PID: 4242, FD: fd},
 		PID: 4242, FD: fd, Comm: "curl", Lib: "openssl", Serial: serial,
 		Src: netip.MustParseAddrPort("10.0.0.7:50514"),
@@ -29,12 +29,12 @@ func fields(kv ...string) []message.Header {
 	return hs
 }
 
-func req(c message.Conn, start, end uint64, method, target string, headers []message.Header, body *message.Body) *message.Message {
+func req(c *message.Conn, start, end uint64, method, target string, headers []message.Header, body *message.Body) *message.Message {
 	return &message.Message{Conn: c, Proto: "http1", Type: message.Request, Dir: event.Out, Start: start, End: end,
 		HTTP: &message.HTTP{Method: method, Target: target, Version: "HTTP/1.1", Headers: headers}, Body: body}
 }
 
-func resp(c message.Conn, start, end uint64, status int, reason string, headers []message.Header, body *message.Body, method, target string, wait uint64) *message.Message {
+func resp(c *message.Conn, start, end uint64, status int, reason string, headers []message.Header, body *message.Body, method, target string, wait uint64) *message.Message {
 	return &message.Message{Conn: c, Proto: "http1", Type: message.Response, Dir: event.In, Start: start, End: end,
 		HTTP:    &message.HTTP{Version: "HTTP/1.1", Status: status, Reason: reason, Headers: headers},
 		Body:    body,
@@ -46,7 +46,7 @@ func text(s, ctype string) *message.Body {
 	return &message.Body{Data: []byte(s), Size: int64(len(s)), DecodedSize: int64(len(s)), ContentType: ctype}
 }
 
-func ws(c message.Conn, at uint64, dir event.Dir, op string, data []byte) *message.Message {
+func ws(c *message.Conn, at uint64, dir event.Dir, op string, data []byte) *message.Message {
 	return &message.Message{Conn: c, Proto: "websocket", Type: message.Data, Dir: dir, Start: at, End: at,
 		WS: &message.WebSocket{Opcode: op}, Body: &message.Body{Data: data, Size: int64(len(data)), DecodedSize: int64(len(data)), Binary: op == "binary"}}
 }

@@ -178,7 +178,7 @@ func (f *Formatter) marshal(dst []byte, v any) []byte {
 }
 
 func keyOf(m *message.Message, stream uint32) streamKey {
-	return streamKey{conn: connKey{id: m.Conn.ID, serial: m.Conn.Serial}, stream: stream}
+	return streamKey{conn: connKey{id: m.Connection().ID, serial: m.Connection().Serial}, stream: stream}
 }
 
 // request holds a request until its response.
@@ -303,14 +303,14 @@ func (f *Formatter) response(dst []byte, m *message.Message) []byte {
 		Tapir:    tapirOf(m, stream),
 	}
 	e.Time = round(e.Timings.Send + e.Timings.Wait + e.Timings.Receive)
-	server := m.Conn.Dst
+	server := m.Connection().Dst
 	if p.dir == event.In { // the traced process is the server
-		server = m.Conn.Src
+		server = m.Connection().Src
 	}
 	if server.IsValid() {
 		e.ServerIP = server.Addr().Unmap().String()
 	}
-	e.Connection = connection(&m.Conn)
+	e.Connection = connection(m.Connection())
 	e.Comment = comment(m)
 
 	upgraded := (h.Status == 101 && p.wsWant) || (p.h2 && p.wsWant && h.Status >= 200 && h.Status < 300)
@@ -354,7 +354,7 @@ func (f *Formatter) appendWS(dst []byte, m *message.Message) []byte {
 			Request:    json.RawMessage(f.marshal(nil, wsRequest(m))),
 			Response:   wsResponse(),
 			Comment:    "WebSocket handshake not captured",
-			Connection: connection(&m.Conn),
+			Connection: connection(m.Connection()),
 			WS:         []wsMessage{},
 			Tapir:      tapirOf(m, stream),
 		}
@@ -485,7 +485,7 @@ func comment(m *message.Message) string {
 }
 
 func tapirOf(m *message.Message, stream uint32) tapirExt {
-	return tapirExt{PID: m.Conn.PID, Comm: m.Conn.Comm, Proto: m.Proto, Stream: stream}
+	return tapirExt{PID: m.Connection().PID, Comm: m.Connection().Comm, Proto: m.Proto, Stream: stream}
 }
 
 // addrHost formats an address for a URL's host.

@@ -308,9 +308,9 @@ func version(v string) string {
 // requests travel in.
 func serverAddr(m *message.Message, reqDir event.Dir) netip.AddrPort {
 	if reqDir == event.In {
-		return m.Conn.Src
+		return m.Connection().Src
 	}
-	return m.Conn.Dst
+	return m.Connection().Dst
 }
 
 // requestURL makes the absolute URL HAR wants from a request-target.
@@ -319,7 +319,7 @@ func requestURL(m *message.Message, method, target string) string {
 		return target // absolute-form, to a proxy
 	}
 	scheme := "https"
-	if m.Conn.Lib == "pcap" {
+	if m.Connection().Lib == "pcap" {
 		scheme = "http" // plaintext seen on the wire
 	}
 	var host string

@@ -14,7 +14,7 @@ func Example() {
 	w := output.NewWriter(os.Stdout, jsonl.New(jsonl.Options{}))
 	defer w.Close()
 	w.Write(&message.Message{
-		Conn: message.Conn{
+		Conn: &message.Conn{
 			PID: 4242, FD: 5, Comm: "curl", Serial: 1,
 			Src: netip.MustParseAddrPort("10.0.0.7:50514"), Dst: netip.MustParseAddrPort("93.184.216.34:443"),
 		},

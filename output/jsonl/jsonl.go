@@ -33,7 +33,7 @@ func (f *Formatter) Append(dst []byte, m *message.Message) []byte {
 	e.open('{')
 	e.uint("ts", m.Start)
 	e.uint("end", m.End)
-	appendConn(&e, &m.Conn)
+	appendConn(&e, m.Connection())
 	e.str("proto", m.Proto)
 	e.str("type", m.Type.String())
 	e.str("dir", m.Dir.String())

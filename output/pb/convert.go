@@ -15,7 +15,7 @@ import (
 // a message whose body is its payload, with the protocol and role told by
 // its type. The message's slices and strings are copies: e may be reused.
 func ToMessage(e *Event) *message.Message {
-	m := &message.Message{}
+	m := &message.Message{Conn: &message.Conn{}}
 	m.Conn.Src = addrPort(e.GetSrcIp(), e.GetSrcPort())
 	m.Conn.Dst = addrPort(e.GetDstIp(), e.GetDstPort())
 	payload := e.GetPayload()

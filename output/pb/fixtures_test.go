@@ -27,7 +27,7 @@ func fixtures() []struct {
 	name string
 	msg  message.Message
 } {
-	named := message.Conn{ID: event.ConnID{Name: "c-\xff7"}, Comm: "py\xfethon", Src: netip.MustParseAddrPort("[::1]:50000"), Dst: netip.MustParseAddrPort("[2001:db8::1]:8443"), Serial: 9, FD: -1}
+	named := &message.Conn{ID: event.ConnID{Name: "c-\xff7"}, Comm: "py\xfethon", Src: netip.MustParseAddrPort("[::1]:50000"), Dst: netip.MustParseAddrPort("[2001:db8::1]:8443"), Serial: 9, FD: -1}
 	return []struct {
 		name string
 		msg  message.Message

@@ -118,7 +118,7 @@ func appendUUID(dst []byte, c *message.Conn) []byte {
 // appendEvent appends the fields of the Event of m, in field order, as
 // proto.Marshal writes them.
 func appendEvent(dst []byte, m *message.Message) []byte {
-	c := &m.Conn
+	c := m.Connection()
 	dst = appendInt(dst, 1, int64(m.End/uint64(time.Second)))
 
 	// uuid: built in place, then cleaned if a connection name was not
@@ -195,7 +195,7 @@ func appendMessage(dst []byte, m *message.Message, bodyOffset int) []byte {
 	// conn is always present.
 	dst = protowire.AppendTag(dst, 7, protowire.BytesType)
 	c := len(dst)
-	dst = appendConn(dst, &m.Conn)
+	dst = appendConn(dst, m.Connection())
 	dst = wrapBare(dst, c)
 
 	if h := m.HTTP; h != nil {

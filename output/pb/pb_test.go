@@ -78,9 +78,13 @@ func TestRoundTrip(t *testing.T) {
 		if want.HTTP != nil || want.Body != nil {
 			want.Raw = nil
 		}
-		if want.Conn.ID.Name == "" {
-			want.Conn.ID.PID, want.Conn.ID.FD = want.Conn.PID, want.Conn.FD
+		// A record always carries its connection, named by pid and fd
+		// when it has no name.
+		c := *want.Connection()
+		if c.ID.Name == "" {
+			c.ID.PID, c.ID.FD = c.PID, c.FD
 		}
+		want.Conn = &c
 		if want.Body != nil && len(want.Body.Data) == 0 {
 			want.Body.Data = nil
 		}
@@ -207,8 +211,9 @@ func TestSniff(t *testing.T) {
 func TestUTF8(t *testing.T) {
 	m := message.Message{Conn: curl, Proto: "http1", Type: message.Request,
 		HTTP: &message.HTTP{Method: "G\xffT", Target: "/\xfe", Version: "HTTP/1.1", Headers: fields("X-\xff", "\xc0\x80")}}
-	m.Conn.Comm = "\xff\xfe"
-	m.Conn.Lib = "ssl\xff"
+	c := *curl
+	c.Comm, c.Lib = "\xff\xfe", "ssl\xff"
+	m.Conn = &c
 	rec := pb.New(pb.Options{Bare: true}).Append(nil, &m)
 	var e pb.LogEntry
 	if err := proto.Unmarshal(rec, &e); err != nil {

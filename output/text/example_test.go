@@ -14,7 +14,7 @@ func Example() {
 	w := output.NewWriter(os.Stdout, text.New(text.Options{Pretty: true}))
 	defer w.Close()
 	w.Write(&message.Message{
-		Conn: message.Conn{
+		Conn: &message.Conn{
 			PID: 4242, Comm: "curl",
 			Src: netip.MustParseAddrPort("10.0.0.7:50514"), Dst: netip.MustParseAddrPort("93.184.216.34:443"),
 		},

@@ -71,7 +71,7 @@ func (f *Formatter) appendHeader(dst []byte, m *message.Message) []byte {
 	dst = f.color(dst, ansiBold)
 	dst = appendClock(dst, m.End, f.opts.Location)
 	dst = append(dst, ' ')
-	dst = appendConn(dst, &m.Conn, m.Dir)
+	dst = appendConn(dst, m.Connection(), m.Dir)
 	dst = append(dst, ' ')
 	dst = appendSafe(dst, m.Proto, false)
 	dst = append(dst, ' ')

@@ -122,7 +122,7 @@ func checkTunnels(t *testing.T, msgs []*message.Message) {
 	}
 	opened := map[sk]bool{}
 	for _, m := range msgs {
-		k := sk{m.Conn.ID, 0}
+		k := sk{m.Connection().ID, 0}
 		switch {
 		case m.Proto == "http2" && m.HTTP != nil && m.HTTP.Method == "CONNECT" && m.Type == message.Response:
 			t.Errorf("CONNECT as a response type")
@@ -157,7 +157,7 @@ type key struct {
 }
 
 func keyOf(m *message.Message) key {
-	k := key{conn: m.Conn.ID, typ: m.Type, dir: m.Dir}
+	k := key{conn: m.Connection().ID, typ: m.Type, dir: m.Dir}
 	if m.HTTP != nil {
 		k.stream = m.HTTP.Stream
 	}
@@ -236,7 +236,7 @@ func TestMidStreamWebSocket(t *testing.T) {
 	all := map[sk][]string{}
 	for _, m := range full {
 		if m.Proto == "websocket" {
-			k := sk{m.Conn.ID, m.WS.Stream}
+			k := sk{m.Connection().ID, m.WS.Stream}
 			all[k] = append(all[k], wsKey(m))
 		}
 	}
@@ -251,10 +251,10 @@ func TestMidStreamWebSocket(t *testing.T) {
 		for _, m := range msgs {
 			switch {
 			case m.Proto == "websocket":
-				k := sk{m.Conn.ID, m.WS.Stream}
+				k := sk{m.Connection().ID, m.WS.Stream}
 				got[k] = append(got[k], wsKey(m))
 			case m.Type == message.Response && strings.Contains(fmt.Sprint(m.Notes), "RFC 8441"):
-				recognised[sk{m.Conn.ID, m.HTTP.Stream}] = true
+				recognised[sk{m.Connection().ID, m.HTTP.Stream}] = true
 			}
 		}
 		for k := range got {
@@ -338,7 +338,9 @@ func mustRun(t testing.TB, evs []event.Event) []*message.Message {
 	}
 	p.Close()
 	for _, m := range msgs {
-		m.Conn.Serial = 0
+		c := *m.Conn
+		c.Serial = 0
+		m.Conn = &c
 	}
 	return msgs
 }

@@ -165,7 +165,7 @@ func decode(t *testing.T, protocols protocol.List, shards int, names ...string) 
 func protos(msgs []*message.Message) map[string]string {
 	got := map[string]string{}
 	for _, m := range msgs {
-		k := m.Conn.Comm
+		k := m.Connection().Comm
 		if !bytes.Contains([]byte(got[k]), []byte(m.Proto)) {
 			if got[k] != "" {
 				got[k] += ","
@@ -195,7 +195,7 @@ func TestRegisteredParser(t *testing.T) {
 			lines = append(lines, s)
 		case "redis":
 		default:
-			t.Errorf("a %s message from %s", m.Proto, m.Conn.Comm)
+			t.Errorf("a %s message from %s", m.Proto, m.Connection().Comm)
 		}
 	}
 	want := []string{

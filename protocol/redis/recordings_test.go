@@ -30,7 +30,7 @@ func recordingPath(name string) string {
 func dump(msgs []*message.Message) []byte {
 	var b bytes.Buffer
 	for _, m := range msgs {
-		fmt.Fprintf(&b, "#%d %s %s %s %dB", m.Conn.Serial, m.Proto, m.Type, m.Dir, m.Size)
+		fmt.Fprintf(&b, "#%d %s %s %s %dB", m.Connection().Serial, m.Proto, m.Type, m.Dir, m.Size)
 		if r := m.Request; r != nil {
 			fmt.Fprintf(&b, " <- %s", r.Method)
 			if r.Target != "" {

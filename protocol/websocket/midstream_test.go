@@ -23,7 +23,7 @@ type wsKey struct {
 }
 
 func keyOf(m *message.Message) wsKey {
-	k := wsKey{conn: m.Conn.ID, dir: m.Dir, end: m.End}
+	k := wsKey{conn: m.Connection().ID, dir: m.Dir, end: m.End}
 	if m.WS != nil {
 		k.opcode = m.WS.Opcode
 	}
@@ -86,7 +86,7 @@ func TestMidstream(t *testing.T) {
 					got[k]++
 				}
 				for _, m := range full {
-					t0, ok := first[m.Conn.ID]
+					t0, ok := first[m.Connection().ID]
 					if m.Proto != websocket.Name || !ok || m.Start <= t0 {
 						continue
 					}

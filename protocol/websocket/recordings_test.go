@@ -155,7 +155,7 @@ func TestRecordingsContent(t *testing.T) {
 				if len(m.Notes) > 0 || m.Partial {
 					t.Errorf("%s %s message with notes %v", m.Dir, m.WS.Opcode, m.Notes)
 				}
-				k := key{m.Conn.Serial, m.Dir}
+				k := key{m.Connection().Serial, m.Dir}
 				if !slices.Contains(serials, k.serial) {
 					serials = append(serials, k.serial)
 				}

@@ -37,7 +37,7 @@ func decode(t *testing.T, evs []event.Event) []*message.Message {
 // exchange finds the request for target and the response paired with it.
 func exchange(msgs []*message.Message, pid int, target string) (req, resp *message.Message) {
 	for _, m := range msgs {
-		if m.Conn.PID != uint32(pid) || m.HTTP == nil {
+		if m.Connection().PID != uint32(pid) || m.HTTP == nil {
 			continue
 		}
 		if m.Type == message.Request && m.HTTP.Target == target {

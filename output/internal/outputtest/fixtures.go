@@ -21,7 +21,7 @@ type Fixture struct {
 var T0 = uint64(time.Date(2024, 11, 23, 8, 19, 12, 123456789, time.UTC).UnixNano())
 
 // Curl is the connection most fixtures travel on.
-var Curl = message.Conn{
+var Curl = &message.Conn{
 	ID:     event.ConnID{PID: 4242, FD: 5},
 	PID:    4242,
 	FD:     5,
@@ -131,7 +131,7 @@ func Fixtures() []Fixture {
 			},
 		}},
 		{"ipv6 addresses", message.Message{
-			Conn: message.Conn{
+			Conn: &message.Conn{
 				ID: event.ConnID{PID: 77, FD: 9}, PID: 77, FD: 9, Comm: "wget", Lib: "gnutls",
 				Src: netip.MustParseAddrPort("[2001:db8::7]:50514"), Dst: netip.MustParseAddrPort("[::1]:443"), Serial: 2,
 			},
@@ -140,7 +140,7 @@ func Fixtures() []Fixture {
 			Body: &message.Body{Data: []byte("pong\r\n"), Size: 6, DecodedSize: 6},
 		}},
 		{"conn-name connection", message.Message{
-			Conn:  message.Conn{ID: event.ConnID{Name: "replay-7"}, Serial: 7, FD: -1},
+			Conn:  &message.Conn{ID: event.ConnID{Name: "replay-7"}, Serial: 7, FD: -1},
 			Proto: "websocket", Type: message.Data, Dir: event.Out,
 			Start: T0 + 10e9, End: T0 + 10e9, Size: 26,
 			Body: &message.Body{Data: []byte(`{"op":"sub","ch":[1,2]}`), Size: 23, DecodedSize: 23},
@@ -160,7 +160,7 @@ func Fixtures() []Fixture {
 			Latency: &message.Latency{First: 75_300_000_000, Last: 75_300_000_000},
 		}},
 		{"ansi escapes in body", message.Message{
-			Conn: message.Conn{
+			Conn: &message.Conn{
 				ID: event.ConnID{PID: 9, FD: 3}, PID: 9, FD: 3, Comm: "evil\x1b[7m",
 				Src: netip.MustParseAddrPort("127.0.0.1:40000"), Serial: 3,
 			},
