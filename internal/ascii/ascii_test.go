@@ -1,6 +1,7 @@
 package ascii
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,6 +22,11 @@ func TestPrintablePrefix(t *testing.T) {
 	full := strings.Repeat("The quick brown fox ~ jumps! ", 3)
 	for n := 0; n <= len(full); n++ {
 		testPrintablePrefix(t, full[:n])
+	}
+	// Lengths the vectorised check takes in blocks of 128, 64 and 32.
+	long := strings.Repeat(full, 4)
+	for _, n := range []int{128, 129, 191, 250, len(long)} {
+		testPrintablePrefix(t, long[:n])
 	}
 }
 
@@ -56,5 +62,22 @@ func BenchmarkPrintablePrefix(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for range b.N {
 		PrintablePrefix(s)
+	}
+}
+
+// BenchmarkPrintablePrefixSizes is PrintablePrefix over printable text of
+// the lengths header names, values and bodies have.
+func BenchmarkPrintablePrefixSizes(b *testing.B) {
+	text := strings.Repeat(`{"id":12345,"name":"a thing","tags":["x","y"]} `, 400)
+	for _, n := range []int{8, 24, 63, 64, 200, 4096, 16384} {
+		s := []byte(text[:n])
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				if PrintablePrefix(s) != n {
+					b.Fatal("not all printable")
+				}
+			}
+		})
 	}
 }
