@@ -32,7 +32,11 @@ type Pipeline struct {
 	opts   Options
 	shards []*shard
 	seed   maphash.Seed
-	pool   sync.Pool // *batch
+	// free holds batches the shards are done with, for Push to fill
+	// again: a fixed set circulates, keeping the room their items and
+	// bytes grew to (a sync.Pool would lose them to the collector and to
+	// other Ps, and Push would grow a megabyte of bytes again each time).
+	free chan *batch
 
 	mu      sync.Mutex // guards the round being built and the clock
 	round   []*batch
@@ -70,7 +74,9 @@ func New(opts Options) (*Pipeline, error) {
 		merged: make(chan struct{}),
 		stop:   make(chan struct{}),
 	}
-	p.pool.New = func() any { return &batch{} }
+	// Enough for every round a shard can hold (depth queued, one in
+	// work, one being built) and one more in hand.
+	p.free = make(chan *batch, o.Shards*(depth+3))
 	p.cond = sync.NewCond(&p.smu)
 	cfg := protocol.Config{Limits: o.Limits, Lookup: o.Protocols.Lookup, Frames: o.Frames}
 	per := (o.MaxConns + o.Shards - 1) / o.Shards
@@ -90,7 +96,14 @@ func New(opts Options) (*Pipeline, error) {
 	return p, nil
 }
 
-func (p *Pipeline) getBatch() *batch { return p.pool.Get().(*batch) }
+func (p *Pipeline) getBatch() *batch {
+	select {
+	case b := <-p.free:
+		return b
+	default:
+		return &batch{}
+	}
+}
 
 func (p *Pipeline) putBatch(b *batch) {
 	if cap(b.data) > 4*roundBytes {
@@ -98,7 +111,10 @@ func (p *Pipeline) putBatch(b *batch) {
 	}
 	clear(b.items) // drop the strings the events held
 	b.items, b.data, b.stripped = b.items[:0], b.data[:0], 0
-	p.pool.Put(b)
+	select {
+	case p.free <- b:
+	default: // more batches than rounds in flight: let this one go
+	}
 }
 
 // shardOf routes a connection to its shard.
