@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"unicode/utf16"
 	"unicode/utf8"
-	"unsafe"
 
 	fastb64 "github.com/segmentio/asm/base64"
 
@@ -95,8 +94,7 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				if kb, i, err = d.str(s, i); err != nil {
 					return err
 				}
-				// kb is only read by the switch below, while s holds.
-				key = unsafe.String(unsafe.SliceData(kb), len(kb))
+				key = fieldOf(kb)
 				i = skipWS(s, i)
 				if i >= len(s) || s[i] != ':' {
 					return syntaxErr(s, i)
@@ -114,7 +112,7 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				ferr error // bad value of this field
 			)
 			switch key {
-			case "kind":
+			case fieldKind:
 				if v, ok, i, ferr, err = d.strField(s, i, "kind"); err != nil {
 					return err
 				}
@@ -129,48 +127,48 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				default:
 					ferr = badField("kind", "unknown kind %q", clip(v))
 				}
-			case "ts":
+			case fieldTS:
 				if u, ok, i, ferr, err = d.uintField(s, i, "ts", math.MaxUint64); err != nil {
 					return err
 				}
 				e.Time, seen = u, setBit(seen, fTS, ok)
-			case "pid":
+			case fieldPID:
 				if u, ok, i, ferr, err = d.uintField(s, i, "pid", math.MaxUint32); err != nil {
 					return err
 				}
 				e.PID, seen = uint32(u), setBit(seen, fPID, ok)
-			case "tid":
+			case fieldTID:
 				if u, ok, i, ferr, err = d.uintField(s, i, "tid", math.MaxUint32); err != nil {
 					return err
 				}
 				e.TID, seen = uint32(u), setBit(seen, fTID, ok)
-			case "fd":
+			case fieldFD:
 				var fd int32
 				if fd, ok, i, ferr, err = d.fdField(s, i); err != nil {
 					return err
 				}
 				e.FD, seen = fd, setBit(seen, fFD, ok)
-			case "orig_len":
+			case fieldOrigLen:
 				if u, ok, i, ferr, err = d.uintField(s, i, "orig_len", math.MaxUint32); err != nil {
 					return err
 				}
 				e.OrigLen = uint32(u)
-			case "comm":
+			case fieldComm:
 				if v, ok, i, ferr, err = d.strField(s, i, "comm"); err != nil {
 					return err
 				}
 				e.Comm = d.intern(d.names[:], v)
-			case "lib":
+			case fieldLib:
 				if v, ok, i, ferr, err = d.strField(s, i, "lib"); err != nil {
 					return err
 				}
 				e.Lib = d.intern(d.names[:], v)
-			case "conn":
+			case fieldConn:
 				if v, ok, i, ferr, err = d.strField(s, i, "conn"); err != nil {
 					return err
 				}
 				e.Conn = d.intern(d.conns[:], v)
-			case "dir":
+			case fieldDir:
 				if v, ok, i, ferr, err = d.strField(s, i, "dir"); err != nil {
 					return err
 				}
@@ -185,7 +183,7 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				default:
 					ferr = badField("dir", "want \"in\" or \"out\", got %q", clip(v))
 				}
-			case "src":
+			case fieldSrc:
 				if v, ok, i, ferr, err = d.strField(s, i, "src"); err != nil {
 					return err
 				}
@@ -193,7 +191,7 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				if ferr == nil && len(v) > 0 {
 					e.Src, ferr = d.addr("src", v)
 				}
-			case "dst":
+			case fieldDst:
 				if v, ok, i, ferr, err = d.strField(s, i, "dst"); err != nil {
 					return err
 				}
@@ -201,7 +199,7 @@ func (d *decoder) decode(s []byte, e *event.Event) error {
 				if ferr == nil && len(v) > 0 {
 					e.Dst, ferr = d.addr("dst", v)
 				}
-			case "data":
+			case fieldData:
 				if i, ok, ferr, err = d.dataField(s, i, e); err != nil {
 					return err
 				}
@@ -269,46 +267,100 @@ func keyWord(k string) uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
+// field names an event's field, so that the decoder's switch compares
+// small integers instead of the key's string a second time.
+type field uint8
+
+const (
+	fieldOther field = iota // a key events do not have: skipped
+	fieldKind
+	fieldTS
+	fieldPID
+	fieldTID
+	fieldFD
+	fieldOrigLen
+	fieldComm
+	fieldLib
+	fieldConn
+	fieldDir
+	fieldSrc
+	fieldDst
+	fieldData
+)
+
+// fieldOf returns the field a key (unquoted, unescaped) names.
+func fieldOf(key []byte) field {
+	switch string(key) {
+	case "kind":
+		return fieldKind
+	case "ts":
+		return fieldTS
+	case "pid":
+		return fieldPID
+	case "tid":
+		return fieldTID
+	case "fd":
+		return fieldFD
+	case "orig_len":
+		return fieldOrigLen
+	case "comm":
+		return fieldComm
+	case "lib":
+		return fieldLib
+	case "conn":
+		return fieldConn
+	case "dir":
+		return fieldDir
+	case "src":
+		return fieldSrc
+	case "dst":
+		return fieldDst
+	case "data":
+		return fieldData
+	}
+	return fieldOther
+}
+
 // quickKey recognises, at the start of s, a key as tapir writes it: a
 // known name, no escapes, the colon right after the quote. It returns the
-// key and the length of `"key":`, or n == 0, when the general path must
+// field and the length of `"key":`, or n == 0, when the general path must
 // read the key.
-func quickKey(s []byte) (key string, n int) {
+func quickKey(s []byte) (key field, n int) {
 	if len(s) < 8 {
-		return "", 0
+		return fieldOther, 0
 	}
 	w := binary.LittleEndian.Uint64(s)
 	switch w & 0xff_ffff_ffff { // five bytes
 	case keyTS:
-		return "ts", 5
+		return fieldTS, 5
 	case keyFD:
-		return "fd", 5
+		return fieldFD, 5
 	}
 	switch w & 0xffff_ffff_ffff { // six
 	case keyPID:
-		return "pid", 6
+		return fieldPID, 6
 	case keyTID:
-		return "tid", 6
+		return fieldTID, 6
 	case keyDir:
-		return "dir", 6
+		return fieldDir, 6
 	case keySrc:
-		return "src", 6
+		return fieldSrc, 6
 	case keyDst:
-		return "dst", 6
+		return fieldDst, 6
 	case keyLib:
-		return "lib", 6
+		return fieldLib, 6
 	}
 	switch w & 0xff_ffff_ffff_ffff { // seven
 	case keyKind:
-		return "kind", 7
+		return fieldKind, 7
 	case keyComm:
-		return "comm", 7
+		return fieldComm, 7
 	case keyData:
-		return "data", 7
+		return fieldData, 7
 	case keyConn:
-		return "conn", 7
+		return fieldConn, 7
 	}
-	return "", 0
+	return fieldOther, 0
 }
 
 // required lists the required fields in the order they are checked.
