@@ -69,6 +69,15 @@ func newDecoder() *decoder {
 // repeats, its last value counts, as with encoding/json.
 func (d *decoder) decode(s []byte, e *event.Event) error {
 	*e = event.Event{}
+	if d.decodeCanonical(s, e) {
+		return nil
+	}
+	*e = event.Event{}
+	return d.decodeAny(s, e)
+}
+
+// decodeAny is decode for any line, canonical or not, e being zero.
+func (d *decoder) decodeAny(s []byte, e *event.Event) error {
 	var (
 		seen uint
 		verr error // first bad value

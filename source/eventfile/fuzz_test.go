@@ -179,6 +179,14 @@ func fuzzSeeds() []string {
 func checkDecode(t *testing.T, line []byte) {
 	var got event.Event
 	err := newDecoder().decode(line, &got)
+	// A line the canonical fast path takes, the general decoder must
+	// decode to the same event.
+	var fast, general event.Event
+	if newDecoder().decodeCanonical(line, &fast) {
+		if gerr := newDecoder().decodeAny(line, &general); gerr != nil || !sameEvent(&fast, &general) {
+			t.Fatalf("decodeCanonical(%q)\n got %+v\nwant %+v, %v (general decoder)", line, fast, general, gerr)
+		}
+	}
 	want, werr := refDecode(line)
 	if (err == nil) != (werr == nil) {
 		t.Fatalf("decode(%q) = %v; encoding/json says %v", line, err, werr)
@@ -263,5 +271,63 @@ func TestParseNumber(t *testing.T) {
 			t.Errorf("parseNumber(%q) = %d, over %v, next %d, %v; want %d, over %v, next %d",
 				tt.in, u, over, next, err, tt.want, tt.over, tt.next)
 		}
+	}
+}
+
+// TestCanonical checks which lines the canonical fast path takes: those
+// AppendEvent writes, but not the same events written any other way.
+func TestCanonical(t *testing.T) {
+	taken := 0
+	for _, e := range testEvents {
+		line := bytes.TrimSuffix(AppendEvent(nil, &e), []byte("\n"))
+		var got event.Event
+		ok := newDecoder().decodeCanonical(line, &got)
+		ascii := true
+		for _, s := range []string{e.Comm, e.Conn, e.Lib} {
+			for _, c := range []byte(s) {
+				ascii = ascii && c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
+			}
+		}
+		// Twenty-digit times take the general path, which checks overflow.
+		if want := ascii && e.OrigLen == 0 && e.Time < 1e19; ok != want {
+			t.Errorf("decodeCanonical(%q) = %v; want %v", line, ok, want)
+		}
+		if ok {
+			taken++
+		}
+	}
+	if taken == 0 {
+		t.Fatal("the fast path took none of the test events")
+	}
+	const good = `{"kind":"data","ts":1732350000123456789,"pid":4242,"tid":4243,"comm":"curl","fd":5,"dir":"out","src":"127.0.0.1:50514","dst":"[::1]:8443","lib":"openssl","data":"R0VUIC8="}`
+	for _, tt := range []struct {
+		name, line string
+		want       bool
+	}{
+		{"as written", good, true},
+		{"close", `{"kind":"close","ts":1,"pid":2,"tid":3,"fd":-1}`, true},
+		{"named, in", `{"kind":"data","ts":0,"pid":0,"tid":0,"fd":0,"conn":"c1","dir":"in","data":""}`, true},
+		{"space", strings.Replace(good, `,"pid"`, `, "pid"`, 1), false},
+		{"key order", strings.Replace(good, `"pid":4242,"tid":4243`, `"tid":4243,"pid":4242`, 1), false},
+		{"escape", strings.Replace(good, `"curl"`, `"cu\u0072l"`, 1), false},
+		{"non-ASCII", strings.Replace(good, `"curl"`, `"cürl"`, 1), false},
+		{"leading zero", strings.Replace(good, `"pid":4242`, `"pid":04242`, 1), false},
+		{"fraction", strings.Replace(good, `"pid":4242`, `"pid":4242.0`, 1), false},
+		{"pid too big", strings.Replace(good, `"pid":4242`, `"pid":4294967296`, 1), false},
+		{"ts of twenty digits", strings.Replace(good, `1732350000123456789`, `17323500001234567890`, 1), false},
+		{"minus zero fd", strings.Replace(good, `"fd":5`, `"fd":-0`, 1), false},
+		{"fd too small", strings.Replace(good, `"fd":5`, `"fd":-2147483649`, 1), false},
+		{"bad address", strings.Replace(good, `127.0.0.1:50514`, `127.0.0.1`, 1), false},
+		{"orig_len", strings.Replace(good, `"}`, `","orig_len":100}`, 1), false},
+		{"trailing CR", good + "\r", false},
+		{"data not last", strings.Replace(good, `"}`, `","kind":"close"}`, 1), false},
+		{"close with dir", `{"kind":"close","ts":1,"pid":2,"tid":3,"fd":-1,"dir":"in"}`, false},
+		{"null comm", strings.Replace(good, `"curl"`, `null`, 1), false},
+	} {
+		var e event.Event
+		if got := newDecoder().decodeCanonical([]byte(tt.line), &e); got != tt.want {
+			t.Errorf("%s: decodeCanonical(%q) = %v; want %v", tt.name, tt.line, got, tt.want)
+		}
+		checkDecode(t, []byte(tt.line))
 	}
 }
