@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -329,5 +330,33 @@ func TestCanonical(t *testing.T) {
 			t.Errorf("%s: decodeCanonical(%q) = %v; want %v", tt.name, tt.line, got, tt.want)
 		}
 		checkDecode(t, []byte(tt.line))
+	}
+}
+
+// TestCanonUint checks canonUint against strconv, at every length and
+// with a stop at every place.
+func TestCanonUint(t *testing.T) {
+	const digits = "91827364501928374650"
+	for n := 1; n <= len(digits); n++ {
+		for _, tail := range []string{"", ",", "x", "/", ":", "}"} {
+			in := digits[:n] + tail
+			u, next, ok := canonUint([]byte(in), 0, math.MaxUint64)
+			// Up to nineteen digits are taken; twenty go to the
+			// general path.
+			want, _ := strconv.ParseUint(digits[:n], 10, 64)
+			if wantOK := n <= 19; ok != wantOK || ok && (u != want || next != n) {
+				t.Errorf("canonUint(%q) = %d, %d, %v; want %d, %d, %v", in, u, next, ok, want, n, wantOK)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{{"4294967295", true}, {"4294967296", false}, {"12345678/", true}, {"0", true}, {"01", false}, {"", false}, {"x", false}} {
+		u, _, ok := canonUint([]byte(tt.in), 0, math.MaxUint32)
+		want, _ := strconv.ParseUint(strings.TrimRight(tt.in, "/"), 10, 32)
+		if ok != tt.ok || ok && u != want {
+			t.Errorf("canonUint(%q, MaxUint32) = %d, %v; want %d, %v", tt.in, u, ok, want, tt.ok)
+		}
 	}
 }
