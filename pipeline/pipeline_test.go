@@ -248,6 +248,46 @@ func TestConnNameAndThreads(t *testing.T) {
 	}
 }
 
+// TestConnInfoSharedAndReplaced checks that the messages of a connection
+// share one message.Conn while nothing new is learnt of it, and that what
+// an event adds (here its addresses, then another thread's command name)
+// goes into a new Conn, leaving the one earlier messages hold as it was.
+func TestConnInfoSharedAndReplaced(t *testing.T) {
+	first := data(1, 5, 1, event.Out, "L:a\n")
+	first.Src, first.Dst = netip.AddrPort{}, netip.AddrPort{}
+	second := first
+	second.Time, second.Data = 2, []byte("b\n")
+	third := data(1, 5, 3, event.Out, "c\n") // the addresses become known
+	fourth := third
+	fourth.Time, fourth.Data = 4, []byte("d\n")
+	fifth := third
+	fifth.Time, fifth.Data, fifth.Comm = 5, []byte("e\n"), "worker"
+	msgs, _ := eventtest.Run(t, pipeline.Options{Protocols: protocol.List{lineSpec}},
+		[]event.Event{first, second, third, fourth, fifth})
+	if len(msgs) != 5 {
+		t.Fatalf("got %d messages; want 5", len(msgs))
+	}
+	c := make([]*message.Conn, len(msgs))
+	for i, m := range msgs {
+		c[i] = m.Conn
+	}
+	if c[0] != c[1] || c[2] != c[3] {
+		t.Errorf("messages with nothing new between them have different Conns: %p %p %p %p", c[0], c[1], c[2], c[3])
+	}
+	if c[1] == c[2] || c[3] == c[4] {
+		t.Errorf("what an event added changed a Conn in place: %p %p %p", c[1], c[2], c[4])
+	}
+	if c[0].Src.IsValid() || c[0].Comm != "test" {
+		t.Errorf("first Conn changed after it was shared: %+v", *c[0])
+	}
+	if c[2].Src != third.Src || c[2].Dst != third.Dst || c[2].Comm != "test" {
+		t.Errorf("addresses not learnt: %+v", *c[2])
+	}
+	if c[4].Comm != "worker" || c[4].Src != third.Src || c[4].Serial != c[0].Serial {
+		t.Errorf("fifth Conn %+v; want comm worker, the same addresses and serial", *c[4])
+	}
+}
+
 func TestShutdownFlushesPartial(t *testing.T) {
 	evs := []event.Event{
 		data(1, 5, 1, event.Out, "L:complete\n"),
