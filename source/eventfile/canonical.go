@@ -2,6 +2,7 @@ package eventfile
 
 import (
 	"math"
+	"net/netip"
 
 	"github.com/tapir-dev/tapir/event"
 )
@@ -60,12 +61,8 @@ func (d *decoder) decodeCanonical(s []byte, e *event.Event) bool {
 		return false
 	}
 	e.TID = uint32(u)
-	var v []byte
-	if hasPrefixAt(s, i, canonComm) {
-		if v, i, ok = canonString(s, i+len(canonComm)); !ok {
-			return false
-		}
-		e.Comm = d.intern(d.names[:], v)
+	if e.Comm, i, ok = d.canonName(s, i, canonComm, d.names[:]); !ok {
+		return false
 	}
 	if !hasPrefixAt(s, i, canonFD) {
 		return false
@@ -73,11 +70,8 @@ func (d *decoder) decodeCanonical(s []byte, e *event.Event) bool {
 	if e.FD, i, ok = canonFD32(s, i+len(canonFD)); !ok {
 		return false
 	}
-	if hasPrefixAt(s, i, canonConn) {
-		if v, i, ok = canonString(s, i+len(canonConn)); !ok {
-			return false
-		}
-		e.Conn = d.intern(d.conns[:], v)
+	if e.Conn, i, ok = d.canonName(s, i, canonConn, d.conns[:]); !ok {
+		return false
 	}
 	if e.Kind == event.Data {
 		switch {
@@ -89,32 +83,14 @@ func (d *decoder) decodeCanonical(s []byte, e *event.Event) bool {
 			return false
 		}
 	}
-	var err error
-	if hasPrefixAt(s, i, canonSrc) {
-		if v, i, ok = canonString(s, i+len(canonSrc)); !ok {
-			return false
-		}
-		if len(v) > 0 {
-			if e.Src, err = d.addr("src", v); err != nil {
-				return false
-			}
-		}
+	if e.Src, i, ok = d.canonAddr(s, i, canonSrc, "src"); !ok {
+		return false
 	}
-	if hasPrefixAt(s, i, canonDst) {
-		if v, i, ok = canonString(s, i+len(canonDst)); !ok {
-			return false
-		}
-		if len(v) > 0 {
-			if e.Dst, err = d.addr("dst", v); err != nil {
-				return false
-			}
-		}
+	if e.Dst, i, ok = d.canonAddr(s, i, canonDst, "dst"); !ok {
+		return false
 	}
-	if hasPrefixAt(s, i, canonLib) {
-		if v, i, ok = canonString(s, i+len(canonLib)); !ok {
-			return false
-		}
-		e.Lib = d.intern(d.names[:], v)
+	if e.Lib, i, ok = d.canonName(s, i, canonLib, d.names[:]); !ok {
+		return false
 	}
 	if e.Kind == event.Close {
 		return i == len(s)-1 && s[i] == '}'
@@ -130,6 +106,35 @@ func (d *decoder) decodeCanonical(s []byte, e *event.Event) bool {
 	}
 	_, ok = d.dataLast(s, i, e)
 	return ok
+}
+
+// canonName reads the string field that prefix (the comma and key) starts
+// at s[i], if it is there, interned in tab, and reports false if it is
+// not a plain string.
+func (d *decoder) canonName(s []byte, i int, prefix string, tab []string) (name string, next int, ok bool) {
+	if !hasPrefixAt(s, i, prefix) {
+		return "", i, true
+	}
+	v, i, ok := canonString(s, i+len(prefix))
+	if ok {
+		name = d.intern(tab, v)
+	}
+	return name, i, ok
+}
+
+// canonAddr reads the address field that prefix (the comma and key) starts
+// at s[i], if it is there, and reports false if it is not valid.
+func (d *decoder) canonAddr(s []byte, i int, prefix, name string) (ap netip.AddrPort, next int, ok bool) {
+	if !hasPrefixAt(s, i, prefix) {
+		return ap, i, true
+	}
+	v, i, ok := canonString(s, i+len(prefix))
+	if ok && len(v) > 0 {
+		var err error
+		ap, err = d.addr(name, v)
+		ok = err == nil
+	}
+	return ap, i, ok
 }
 
 // hasPrefixAt reports whether s[i:] starts with p.
