@@ -178,10 +178,6 @@ func canonString(s []byte, i int) (v []byte, next int, ok bool) {
 	if i >= len(s) || s[i] != '"' {
 		return nil, i, false
 	}
-	for j := i + 1; j < len(s); j++ {
-		if c := s[j]; strStop[c] {
-			return s[i+1 : j], j + 1, c == '"'
-		}
-	}
-	return nil, len(s), false
+	j := plainEnd(s, i+1)
+	return s[i+1 : j], j + 1, j < len(s) && s[j] == '"'
 }

@@ -750,15 +750,23 @@ func hex4(s []byte, i int) rune {
 // until the next call. Like encoding/json, it replaces invalid UTF-8 and
 // unpaired surrogates with U+FFFD.
 func (d *decoder) str(s []byte, i int) ([]byte, int, error) {
-	for j := i + 1; j < len(s); j++ {
-		if c := s[j]; strStop[c] {
-			if c == '"' {
-				return s[i+1 : j], j + 1, nil
-			}
-			return d.strSlow(s, i+1, j)
-		}
+	j := plainEnd(s, i+1)
+	switch {
+	case j == len(s):
+		return nil, len(s), syntaxErr(s, len(s))
+	case s[j] == '"':
+		return s[i+1 : j], j + 1, nil
 	}
-	return nil, len(s), syntaxErr(s, len(s))
+	return d.strSlow(s, i+1, j)
+}
+
+// plainEnd returns the index of the first byte from s[j] on that ends a
+// string's fast path (see strStop), or len(s).
+func plainEnd(s []byte, j int) int {
+	for j < len(s) && !strStop[s[j]] {
+		j++
+	}
+	return j
 }
 
 // strStop marks the bytes that end the fast path of a string: its closing
