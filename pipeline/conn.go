@@ -43,6 +43,8 @@ type chunk struct {
 // library and addresses. The Conn messages already point to stays as it
 // was; a change makes a new one.
 func (c *conn) update(e *event.Event) {
+	// The test spells out learn's fields: copying and comparing the
+	// whole Conn instead costs 4% more instructions in tapir read.
 	i := c.info
 	if i.PID == e.PID && i.FD == e.FD &&
 		(e.Comm == "" || e.Comm == i.Comm) && (e.Lib == "" || e.Lib == i.Lib) &&
