@@ -67,6 +67,9 @@ type Message struct {
 	// Dir is the direction the message travelled, seen from the traced
 	// process.
 	Dir event.Dir
+	// Partial is set when the message was not complete: flushed at idle,
+	// at shutdown, or cut by a gap.
+	Partial bool
 	// Start and End are the times of the first and last byte of the
 	// message, on the events' clock (ns).
 	Start, End uint64
@@ -94,10 +97,9 @@ type Message struct {
 	// Body holds the same messages rendered as text.
 	GRPC *GRPC
 
-	// Partial is set when the message was not complete: flushed at idle,
-	// at shutdown, or cut by a gap.
-	Partial bool
-	Notes   []Note
+	// Notes are remarks on the message: tolerated irregularities, gaps,
+	// limits hit.
+	Notes []Note
 }
 
 // noConn is what Connection returns for a message without a connection.

@@ -51,7 +51,7 @@ func BenchmarkParseHead(b *testing.B) {
 				p := New(protocol.Config{})
 				h := &p.half[0]
 				raw := []byte(tt.head)
-				mm := newMsg(16)
+				mm := newMsg(16, tt.name == "response")
 				b.SetBytes(int64(len(raw)))
 				b.ReportAllocs()
 				for b.Loop() {

@@ -313,8 +313,9 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 			if !e.done {
 				end = h.p.half[h.dir.Other()].lastAt
 			}
-			mm.lat = message.Latency{First: since(m.Start, end), Last: since(m.End, end)}
-			m.Latency = &mm.lat
+			x := mm.extra()
+			x.lat = message.Latency{First: since(m.Start, end), Last: since(m.End, end)}
+			m.Latency = &x.lat
 		}
 		switch {
 		case status == 101 && !m.Partial:
@@ -367,7 +368,7 @@ func (h *half) endBody(m *message.Message) {
 		return
 	}
 	if !h.alias {
-		h.decoder().Finish(m, &h.cur.body)
+		h.decoder().Finish(m, h.cur.bodySlot())
 		h.releaseDecoder()
 		return
 	}
@@ -375,7 +376,10 @@ func (h *half) endBody(m *message.Message) {
 	if int64(len(data)) > h.p.bodyKeep {
 		data = data[:h.p.bodyKeep]
 	}
-	b := &h.cur.body
+	b := h.cur.bodySlot()
+	if b == nil {
+		b = new(message.Body)
+	}
 	*b = message.Body{Data: data, Cut: h.bodyN - int64(len(data)), Size: h.bodyN, DecodedSize: h.bodyN,
 		ContentType: h.ctype, Binary: body.Binary(h.ctype, data)}
 	m.Body = b

@@ -28,13 +28,39 @@ const (
 	stResync                 // skipping to the next start line
 )
 
-// msg is one message and everything it points to, in one allocation.
+// msg is one message and what it points to, in one allocation with room
+// for its header fields (see newMsg).
 type msg struct {
 	m    message.Message
 	http message.HTTP
+	// x is the message's Body, RequestRef and Latency, allocated with it
+	// for a response (and requests likely to have a body); nil for other
+	// requests, whose Body, should they have one, is allocated apart.
+	x *extra
+}
+
+// extra is the part of a message that only responses always need.
+type extra struct {
 	body message.Body
 	ref  message.RequestRef
 	lat  message.Latency
+}
+
+// extra returns mm's extra part, allocating it if mm was made without.
+func (mm *msg) extra() *extra {
+	if mm.x == nil {
+		mm.x = new(extra)
+	}
+	return mm.x
+}
+
+// bodySlot returns the room kept for mm's Body, or nil when there is
+// none (body.Decoder.Finish then allocates one).
+func (mm *msg) bodySlot() *message.Body {
+	if mm.x == nil {
+		return nil
+	}
+	return &mm.x.body
 }
 
 // seg is a piece of held bytes, or a gap among them.
@@ -541,8 +567,9 @@ func (h *half) begin(hd *head, b []byte, hint int64, emit protocol.Emit) {
 	h.upgrade = hd.f.upgrade
 	if e := h.p.q[h.dir.Other()].front(); e != nil {
 		h.seq, h.paired = e.seq, true
-		mm.ref = message.RequestRef{Method: e.method, Target: e.target}
-		m.Request = &mm.ref
+		x := mm.extra()
+		x.ref = message.RequestRef{Method: e.method, Target: e.target}
+		m.Request = &x.ref
 		if mm.http.Status >= 200 {
 			e.final = mm.http.Status
 		}

@@ -65,7 +65,10 @@ func (h *half) parseHead(b []byte, ends []int32, complete bool) head {
 	if complete {
 		nl--
 	}
-	return h.parseInto(newMsg(min(nl, h.p.lim.MaxHeaders)), b, ends)
+	// Responses, and requests whose method usually has a body (POST,
+	// PUT, PATCH), get their extra part in the same allocation.
+	x := len(b) > 0 && b[0] == 'P' || bytes.HasPrefix(b, []byte("HTTP/"))
+	return h.parseInto(newMsg(min(nl, h.p.lim.MaxHeaders), x), b, ends)
 }
 
 // parseInto is parseHead into mm, a new message whose Headers may have
@@ -260,43 +263,64 @@ func moved(s string, b []byte, home *byte) string {
 }
 
 // Messages are allocated with room for their header fields, in a few
-// sizes, so that a message and its fields are one allocation.
+// sizes, so that a message and its fields are one allocation; a message
+// that will likely need its extra part has it in there too. The sizes go in steps of two fields,
+// which keeps the common heads (4 to 8 fields) in the smallest size class
+// that holds them.
 type (
-	msg4 struct {
+	plainMsg[H any] struct {
 		msg
-		hdr [4]message.Header
+		hdr H
 	}
-	msg8 struct {
+	extraMsg[H any] struct {
 		msg
-		hdr [8]message.Header
-	}
-	msg16 struct {
-		msg
-		hdr [16]message.Header
+		x   extra
+		hdr H
 	}
 )
 
-// newMsg returns a msg whose HTTP.Headers has room for n fields.
-func newMsg(n int) *msg {
+// newMsg returns a msg whose HTTP.Headers has room for n fields, with
+// its extra part if x.
+func newMsg(n int, x bool) *msg {
 	switch {
 	case n <= 0:
-		return new(msg)
+		return sized[struct{}](x)
+	case n <= 2:
+		return sized[[2]message.Header](x)
 	case n <= 4:
-		x := new(msg4)
-		x.http.Headers = x.hdr[:0]
-		return &x.msg
+		return sized[[4]message.Header](x)
+	case n <= 6:
+		return sized[[6]message.Header](x)
 	case n <= 8:
-		x := new(msg8)
-		x.http.Headers = x.hdr[:0]
-		return &x.msg
+		return sized[[8]message.Header](x)
+	case n <= 12:
+		return sized[[12]message.Header](x)
 	case n <= 16:
-		x := new(msg16)
-		x.http.Headers = x.hdr[:0]
-		return &x.msg
+		return sized[[16]message.Header](x)
 	}
-	m := new(msg)
-	m.http.Headers = make([]message.Header, 0, n)
-	return m
+	mm := sized[struct{}](x)
+	mm.http.Headers = make([]message.Header, 0, n)
+	return mm
+}
+
+// sized returns a msg allocated with an H after it, an array of header
+// fields (or struct{} for none) that HTTP.Headers then starts empty in,
+// and with its extra part if x.
+func sized[H any](x bool) *msg {
+	var mm *msg
+	var hdr *H
+	if x {
+		a := new(extraMsg[H])
+		a.msg.x = &a.x
+		mm, hdr = &a.msg, &a.hdr
+	} else {
+		a := new(plainMsg[H])
+		mm, hdr = &a.msg, &a.hdr
+	}
+	if n := unsafe.Sizeof(*hdr) / unsafe.Sizeof(message.Header{}); n > 0 {
+		mm.http.Headers = unsafe.Slice((*message.Header)(unsafe.Pointer(hdr)), n)[:0]
+	}
+	return mm
 }
 
 // parseFields parses the trailer section lines in b (see parseHead) into
