@@ -19,38 +19,46 @@ import (
 
 var (
 	loadMu sync.Mutex
-	loads  = map[string]*input{}
+	loads  = map[loadKey]*input{}
 )
 
-// load generates a workload once per test binary.
-func load(b *testing.B, kind workload.Kind, cfg workload.Config) *input {
-	b.Helper()
+// loadKey names a generated workload: its kind and configuration.
+type loadKey struct {
+	kind workload.Kind
+	cfg  workload.Config
+}
+
+// load generates a workload once per test binary and configuration.
+func load(tb testing.TB, kind workload.Kind, cfg workload.Config) *input {
+	tb.Helper()
 	loadMu.Lock()
 	defer loadMu.Unlock()
-	name := string(kind)
-	if cfg.Open != 0 {
-		name += "/open"
-	}
-	if in, ok := loads[name]; ok {
+	k := loadKey{kind, cfg}
+	if in, ok := loads[k]; ok {
 		return in
 	}
 	evs, err := workload.Collect(kind, cfg)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	in := compact(evs)
-	loads[name] = in
+	loads[k] = in
 	return in
 }
 
 // benchPipeline pushes every event of in through a pipeline with text
-// output to io.Discard, b.N times.
+// output to io.Discard, b.N times. Besides the bytes and allocations per
+// op it reports events/s, msgs/s, and the heap allocations (allocs/msg)
+// and bytes allocated (B/msg) per message emitted, counted over the timed
+// loop by the runtime for the whole process, as -benchmem counts per op.
 func benchPipeline(b *testing.B, in *input, protos protocol.List) {
 	b.SetBytes(in.bytes)
 	b.ReportAllocs()
 	var msgs uint64
 	var e event.Event
+	var before, after runtime.MemStats
 	runtime.GC()
+	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for range b.N {
 		w := output.NewWriter(io.Discard, text.New(text.Options{}))
@@ -74,9 +82,15 @@ func benchPipeline(b *testing.B, in *input, protos protocol.List) {
 		st := p.Stats()
 		msgs += st.TotalMessages()
 	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(in.len())*float64(b.N)/sec, "events/s")
 	b.ReportMetric(float64(msgs)/sec, "msgs/s")
+	if msgs > 0 {
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(msgs), "allocs/msg")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(msgs), "B/msg")
+	}
 }
 
 // BenchmarkRawKeepAlive is dispatch + raw parser + text formatter over the

@@ -100,7 +100,7 @@ func (f *outputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.format, "format", "f", "text", "output format: text (for people), json (one JSON object per message, see docs/json.md), pb (eCapture-compatible protobuf records, docs/protobuf.md) or har (HTTP Archive 1.2, docs/har.md)")
 	fs.BoolVar(&f.hex, "hex", false, "text format: show each message's bytes as a hex dump instead of decoded")
 	fs.BoolVar(&f.pretty, "pretty", false, "text format: pretty-print JSON bodies (JSON output stays one object per line)")
-	fs.Var(&f.tsize, "tsize", "keep only the first N bytes of each body (0: all); the rest is counted and marked")
+	fs.Var(&f.tsize, "tsize", "keep the first N decoded bytes of each message's body, and the first N bytes of each message as it crossed the wire, head included (what --hex dumps); the rest is counted and marked as truncated (0: no limit but --max-body and --max-conn-buffer)")
 	fs.StringVarP(&f.out, "output", "o", "-", "write messages to this file (created 0600), to tcp://HOST:PORT, or serve them to WebSocket clients at ws://HOST:PORT/PATH, instead of stdout")
 	fs.StringVar(&f.color, "color", "auto", "colour text output: auto (when writing to a terminal), always or never")
 	fs.BoolVar(&f.frames, "frames", false, "also show protocol frames (HTTP/2 SETTINGS, PING, ...; WebSocket frames) as messages")
