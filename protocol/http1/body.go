@@ -88,7 +88,7 @@ func (h *half) chunkLine(b []byte, at uint64, emit protocol.Emit) int {
 	} else if len(h.buf) >= limit {
 		h.keepRaw(h.buf)
 		h.buf = h.buf[:0]
-		h.cut(at, emit, message.Limit, fmt.Sprintf("chunk-size line longer than the %d-byte limit", limit))
+		h.cut(at, emit, message.Limit, "chunk-size line longer than "+h.p.headLimit())
 		h.st, h.boundary = stResync, false
 	}
 	return len(take)
@@ -220,7 +220,7 @@ func (h *half) trailers(b []byte, at uint64, emit protocol.Emit) int {
 
 func (h *half) trailersTooLong(b []byte, at uint64, emit protocol.Emit) {
 	h.keepRaw(b)
-	h.cut(at, emit, message.Limit, fmt.Sprintf("trailer section longer than the %d-byte limit", h.p.lim.MaxHeaderBytes))
+	h.cut(at, emit, message.Limit, "trailer section longer than "+h.p.headLimit())
 	h.st, h.boundary = stResync, false
 }
 
@@ -329,7 +329,11 @@ func (h *half) finish(at uint64, emit protocol.Emit) {
 			if c := &h.p.half[h.dir.Other()]; c.cur != nil && c.seq == e.seq {
 				c.answered = status
 			}
-			h.p.q[h.dir.Other()].pop(e.seq)
+			q, seq := &h.p.q[h.dir.Other()], e.seq
+			q.pop(seq) // clears *e
+			if q.doubt.on(seq) && q.front() == nil {
+				q.doubt = doubt{} // in step again (see doubt)
+			}
 		}
 	}
 	if !sw {
@@ -442,6 +446,7 @@ func (h *half) gap(n int, at uint64, emit protocol.Emit) {
 		h.cut(at, emit, message.Gap, text+" in the chunked framing")
 	}
 	h.st, h.boundary = stResync, true
+	h.p.lost(h.dir)
 }
 
 // lose counts n body bytes of the message in progress as not captured.
@@ -476,6 +481,9 @@ func (h *half) flush(why protocol.End, emit protocol.Emit) {
 		}
 	case stClose:
 		if why == protocol.Closed {
+			// Complete, but only the close says so: a close that came
+			// early looks the same.
+			h.cur.m.AddNote(message.Info, "body delimited by the connection's close")
 			h.finish(h.lastAt, emit)
 		} else {
 			h.cut(h.lastAt, emit, message.Info, text)

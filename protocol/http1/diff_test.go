@@ -189,7 +189,7 @@ func TestDifferential(t *testing.T) {
 		{name: "set-cookie", raw: "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2; Path=/\r\nContent-Length: 0\r\n\r\n", resp: true, method: "GET"},
 		{name: "connect established", raw: "HTTP/1.1 200 Connection established\r\n\r\n", resp: true, method: "CONNECT"},
 		{name: "transfer coding without chunked response", raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nraw", resp: true, method: "GET", theirErr: true,
-			want: `< 200 OK (GET /) body="raw" enc="gzip" size=3/0 err="decoding gzip: unexpected EOF"`,
+			want: `< 200 OK (GET /) body="raw" enc="gzip" size=3/0 err="decoding gzip: unexpected EOF" [info: body delimited by the connection's close]`,
 			we:   "reads the body to the close, as RFC 9112 6.3 says"},
 
 		// Responses net/http refuses.

@@ -14,8 +14,9 @@
 //
 // A body is delimited by Content-Length, by chunked transfer coding (with
 // chunk extensions and trailers), or, for a response, by the end of the
-// connection: complete when it closes (protocol.Closed), partial when it
-// is flushed for any other reason. Responses to HEAD, 1xx, 204, 304 and
+// connection: complete when it closes (protocol.Closed), with an Info
+// note saying that the close ended it, partial when it is flushed for any
+// other reason. Responses to HEAD, 1xx, 204, 304 and
 // 2xx responses to CONNECT have no body. Interim (1xx) responses are
 // emitted and paired like any other, and do not consume their request. A
 // request with Expect: 100-continue whose server answered with a final
@@ -42,8 +43,14 @@
 // before a colon) get Info notes; limits (Limits.MaxHeaderBytes,
 // MaxHeaders, MaxBody) Limit notes. Parser.Stats counts it all.
 //
+// Responses are paired with requests first in, first out. A gap that may
+// have swallowed whole messages, in either direction, can put that pairing
+// off by one: the responses paired while it may be get an Info note saying
+// so (Stats.Doubtful), until the directions are seen in step again.
+//
 // Memory stays bounded whatever the input: an unfinished head, chunk-size
-// line or trailer section is held up to MaxHeaderBytes, the bytes after
+// line or trailer section is held up to MaxHeaderBytes (lowered to
+// MaxBuffer when that is smaller, as the notes then say), the bytes after
 // an upgrade request up to MaxBuffer; Message.Raw keeps at most the
 // display limit (MaxBuffer when there is none) and a body is decoded as
 // it arrives, never past MaxBody. A Content-Length of any size allocates

@@ -86,7 +86,7 @@ func TestFraming(t *testing.T) {
 			name: "close-delimited complete at close",
 			ops:  []op{out("GET / HTTP/1.1\r\n\r\n"), in("HTTP/1.1 200 OK\r\n\r\nall"), in(" of it")},
 			why:  protocol.Closed,
-			want: []string{`> GET / HTTP/1.1`, `< 200 OK (GET /) body="all of it"`},
+			want: []string{`> GET / HTTP/1.1`, `< 200 OK (GET /) body="all of it" [info: body delimited by the connection's close]`},
 		},
 		{
 			name: "close-delimited partial at idle",
@@ -280,7 +280,7 @@ func TestFraming(t *testing.T) {
 			name: "response transfer coding without chunked is close-delimited",
 			ops:  []op{out("GET /z HTTP/1.1\r\n\r\n"), in("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n" + gz("zipped"))},
 			why:  protocol.Closed,
-			want: []string{`> GET /z HTTP/1.1`, `< 200 OK (GET /z) body="zipped" enc="gzip" size=30/6`},
+			want: []string{`> GET /z HTTP/1.1`, `< 200 OK (GET /z) body="zipped" enc="gzip" size=30/6 [info: body delimited by the connection's close]`},
 		},
 		{
 			name: "empty lines between messages",
@@ -296,7 +296,7 @@ func TestFraming(t *testing.T) {
 			name: "status line without reason, extension method",
 			ops:  []op{out("GET / HTTP/1.1\r\n\r\nFROB /x HTTP/1.1\r\n\r\n"), in("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\nHTTP/1.1 501\r\n\r\n")},
 			why:  protocol.Closed,
-			want: []string{`> GET / HTTP/1.1`, `> FROB /x HTTP/1.1`, `< 200  (GET /)`, `< 501  (FROB /x)`},
+			want: []string{`> GET / HTTP/1.1`, `> FROB /x HTTP/1.1`, `< 200  (GET /)`, `< 501  (FROB /x) [info: body delimited by the connection's close]`},
 		},
 		{
 			name: "unfinished head at shutdown",

@@ -45,8 +45,10 @@ func TestGapAndResync(t *testing.T) {
 				in("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")},
 			want: []string{`> GET /a HTTP/1.1 partial [gap: 100 bytes not captured in the head]`,
 				`? out 13 bytes partial [info: 13 bytes skipped: no HTTP/1 message found in them]`,
-				`> GET /b HTTP/1.1`, `< 200 OK (GET /a)`, `< 200 OK (GET /b)`},
-			stats: Stats{Emitted: protocol.Emitted{Messages: 5, Partial: 2}, Gaps: 1, Resyncs: 1, Skipped: 13},
+				// The 100 bytes lost may have held whole requests: GET /b's
+				// pairing is in doubt (see doubt); GET /a's, older, is not.
+				`> GET /b HTTP/1.1`, `< 200 OK (GET /a)`, `< 200 OK (GET /b) [info: ` + doubtReqs + `]`},
+			stats: Stats{Emitted: protocol.Emitted{Messages: 5, Partial: 2}, Gaps: 1, Resyncs: 1, Skipped: 13, Doubtful: 1},
 		},
 		{
 			name:  "between messages",

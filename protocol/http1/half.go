@@ -316,7 +316,7 @@ func (h *half) reject(b []byte, eol bool, at uint64) {
 // tooLong emits what there is of a head longer than MaxHeaderBytes as a
 // partial message, or skips it if its start line is not complete.
 func (h *half) tooLong(b []byte, at uint64, emit protocol.Emit) {
-	text := fmt.Sprintf("head longer than the %d-byte limit", h.p.lim.MaxHeaderBytes)
+	text := "head longer than " + h.p.headLimit()
 	if !h.lineOK {
 		h.junkp().notes = append(h.junkp().notes, message.Note{Kind: message.Limit, Text: text})
 		h.skip(b, h.headAt)
@@ -565,13 +565,18 @@ func (h *half) begin(hd *head, b []byte, hint int64, emit protocol.Emit) {
 	}
 	h.role = lineStatus
 	h.upgrade = hd.f.upgrade
-	if e := h.p.q[h.dir.Other()].front(); e != nil {
+	q := &h.p.q[h.dir.Other()]
+	if e := q.front(); e != nil {
 		h.seq, h.paired = e.seq, true
 		x := mm.extra()
 		x.ref = message.RequestRef{Method: e.method, Target: e.target}
 		m.Request = &x.ref
 		if mm.http.Status >= 200 {
 			e.final = mm.http.Status
+		}
+		if q.doubt.on(e.seq) {
+			m.AddNote(message.Info, "%s", q.doubt.note())
+			h.p.stats.Doubtful++
 		}
 	} else {
 		h.p.stats.Unpaired++

@@ -28,6 +28,12 @@ func gapIn(n int) op  { return op{dir: event.In, gap: n} }
 // returning the messages in the order emitted. Op i happens at time
 // 10*(i+1) unless it says otherwise.
 func run(cfg protocol.Config, ops []op, why protocol.End) []*message.Message {
+	msgs, _ := runParser(cfg, ops, why)
+	return msgs
+}
+
+// runParser is run, returning the Parser too, for its Stats and Counts.
+func runParser(cfg protocol.Config, ops []op, why protocol.End) ([]*message.Message, *Parser) {
 	p := New(cfg)
 	var msgs []*message.Message
 	emit := func(m *message.Message) { msgs = append(msgs, m) }
@@ -45,7 +51,7 @@ func run(cfg protocol.Config, ops []op, why protocol.End) []*message.Message {
 		}
 	}
 	p.Flush(why, emit)
-	return msgs
+	return msgs, p
 }
 
 // summary describes m in one line for table tests:

@@ -37,6 +37,9 @@ type Parser struct {
 	// returned by the next Feed.
 	err   error
 	stats Stats
+	// headCap is the MaxHeaderBytes asked for when MaxBuffer, smaller,
+	// took its place; 0 otherwise.
+	headCap int
 }
 
 // Stats counts what a Parser met. The same events are marked on the
@@ -54,12 +57,25 @@ type Stats struct {
 	Skipped int64
 	// Unpaired counts responses with no request to pair with.
 	Unpaired uint64
+	// Doubtful counts responses paired first in, first out while a gap
+	// left it unsure that the request they were paired with is theirs
+	// (see doubt); each has a note saying so.
+	Doubtful uint64
 }
 
-// New returns a parser for one connection.
+// New returns a parser for one connection, with the limits of cfg
+// (protocol.DefaultLimits where they are zero).
+//
+// A head, chunk-size line or trailer section is buffered whole, so
+// MaxHeaderBytes is lowered to MaxBuffer when MaxBuffer is the smaller: a
+// small connection buffer (--max-conn-buffer) lowers the head limit too.
+// The Limit note of a head cut by the lowered limit says so, naming both.
 func New(cfg protocol.Config) *Parser {
 	p := &Parser{cfg: cfg, lim: cfg.Limits.WithDefaults()}
-	p.lim.MaxHeaderBytes = min(p.lim.MaxHeaderBytes, p.lim.MaxBuffer)
+	if p.lim.MaxBuffer < p.lim.MaxHeaderBytes {
+		p.headCap = p.lim.MaxHeaderBytes
+		p.lim.MaxHeaderBytes = p.lim.MaxBuffer
+	}
 	p.rawKeep = p.lim.Keep(p.lim.MaxBuffer)
 	p.bodyKeep = int64(p.lim.Keep(int(min(p.lim.MaxBody, math.MaxInt))))
 	for d := range p.half {
@@ -96,8 +112,9 @@ func (p *Parser) fail(err error) {
 
 // Gap reports that n bytes of direction dir were not captured. A gap
 // inside a body of known length only cuts that body; elsewhere the message
-// in progress is emitted as partial and the direction skips to the next
-// start line.
+// in progress is emitted as partial, the direction skips to the next
+// start line, and the responses paired while the gap may have put the
+// pairing off by one say so (see doubt).
 func (p *Parser) Gap(dir event.Dir, n int, at uint64, emit protocol.Emit) {
 	if p.up != nil {
 		p.up.Gap(dir, n, at, emit)
@@ -128,6 +145,16 @@ func (p *Parser) Flush(why protocol.End, emit protocol.Emit) {
 		return
 	}
 	p.half[first.Other()].flush(why, emit)
+}
+
+// headLimit describes MaxHeaderBytes for a Limit note: "the N-byte
+// limit", and where the connection buffer lowered it, what it was.
+func (p *Parser) headLimit() string {
+	if p.headCap > 0 {
+		return fmt.Sprintf("the %d-byte limit (the connection buffer limit, below the %d-byte head limit)",
+			p.lim.MaxHeaderBytes, p.headCap)
+	}
+	return fmt.Sprintf("the %d-byte limit", p.lim.MaxHeaderBytes)
 }
 
 // Stats returns the counts so far.
@@ -235,6 +262,77 @@ type queue struct {
 	items []pending
 	first int
 	next  uint64
+	doubt doubt
+}
+
+// doubt is what gaps left unsure about pairing responses with the
+// requests of one queue.
+//
+// Pairing is first in, first out: the n-th final response answers the
+// n-th request. A gap may swallow whole messages, unless it lies inside a
+// body of known length or a close-delimited body, which it only cuts.
+// After any other gap:
+//
+//   - In the requests: the requests waiting at the gap were sent before
+//     the lost bytes, so their responses still come first and pair right.
+//     From the first request after the gap on, a response may answer a
+//     lost request instead and be paired with the wrong one. from is that
+//     first request.
+//   - In the responses: a lost response leaves its request waiting, and
+//     the next response is paired with it. from is the oldest request
+//     waiting at the gap, or the next one if none is.
+//
+// Responses paired with request from or later get an Info note and are
+// counted in Stats.Doubtful; the pairing is kept, as the likeliest. The
+// doubt ends when the final response to such a request leaves no request
+// waiting: the directions are then in step again, unless the responses to
+// more lost requests are still to come, which takes a client that
+// pipelined them. A response that finds no request waiting is unpaired,
+// as always: that is how the response to a lost request shows when the
+// client does not pipeline.
+type doubt struct {
+	from        uint64
+	reqs, resps bool // gaps in the requests, in the responses
+}
+
+// on reports whether the pairing with request seq is in doubt.
+func (d *doubt) on(seq uint64) bool { return (d.reqs || d.resps) && seq >= d.from }
+
+// note returns the note for a response paired in doubt.
+func (d *doubt) note() string {
+	where := "requests"
+	switch {
+	case d.reqs && d.resps:
+		where = "requests and the responses"
+	case d.resps:
+		where = "responses"
+	}
+	return "paired first in, first out after a gap in the " + where + ": the request may not be this response's"
+}
+
+// lost records a gap in direction d that may have swallowed whole
+// messages: the requests d sends, or the responses it sends to the other
+// direction's, or, while it is not known which d sends, both (see doubt).
+func (p *Parser) lost(d event.Dir) {
+	role := p.half[d].role
+	if role != lineStatus {
+		q := &p.q[d]
+		if !q.doubt.reqs && !q.doubt.resps {
+			q.doubt.from = q.next
+		}
+		q.doubt.reqs = true
+	}
+	if role != lineRequest {
+		q := &p.q[d.Other()]
+		first := q.next
+		if e := q.front(); e != nil {
+			first = e.seq
+		}
+		if !q.doubt.reqs && !q.doubt.resps || first < q.doubt.from {
+			q.doubt.from = first
+		}
+		q.doubt.resps = true
+	}
 }
 
 func (q *queue) push(e pending) uint64 {
