@@ -161,7 +161,9 @@ type Upgrade struct {
 type Limits struct {
 	// MaxBuffer caps the bytes buffered per connection (--max-conn-buffer).
 	MaxBuffer int
-	// MaxHeaderBytes and MaxHeaders cap one message head.
+	// MaxHeaderBytes and MaxHeaders cap one message head. A head is
+	// buffered whole, so MaxBuffer, when smaller, is the effective head
+	// limit (the notes of a head cut there say so).
 	MaxHeaderBytes int
 	MaxHeaders     int
 	// MaxBody caps a body's decoded size (--max-body); decoding stops there.
