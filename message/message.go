@@ -173,7 +173,8 @@ type Body struct {
 	Data []byte
 	Cut  int64
 	// Size is the payload's length on the wire (after de-chunking, before
-	// content decoding); DecodedSize its length after content decoding.
+	// content decoding); DecodedSize its length after content decoding,
+	// 0 when its coding could not be undone at all (Err says why).
 	Size        int64
 	DecodedSize int64
 	// Encoding is the content coding that was undone ("gzip", "gzip, br").

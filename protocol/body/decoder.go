@@ -253,7 +253,9 @@ func (d *Decoder) Finish(m *message.Message, b *message.Body) *message.Body {
 	switch {
 	case len(d.codings) == 0:
 		b.Data = d.data
-		b.DecodedSize = d.size
+		if d.encoding == "" {
+			b.DecodedSize = d.size // identity: nothing to undo
+		} // else a coding that cannot be undone: nothing was decoded
 		d.data = nil
 	case err != nil:
 		b.Data = d.raw

@@ -243,8 +243,31 @@ func TestDecodeErrors(t *testing.T) {
 				if b.Size != int64(len(tt.wire)) {
 					t.Errorf("piece %d: Size = %d; want %d", piece, b.Size, len(tt.wire))
 				}
+				// A coding that cannot be undone decodes nothing; a
+				// failed decoding counts what it decoded, at most the
+				// max-body limit.
+				if undone := strings.Contains(tt.err, "unknown") || strings.Contains(tt.err, "stacked"); undone && b.DecodedSize != 0 {
+					t.Errorf("piece %d: DecodedSize = %d; want 0 (nothing decoded)", piece, b.DecodedSize)
+				}
 			}
 		})
+	}
+}
+
+// TestUndecodedLargeBody checks that a body in a coding tapir cannot undo,
+// larger than the max-body limit, is kept as it came (up to the display
+// limit) with no decoded size: the limit bounds decoding, which never ran.
+func TestUndecodedLargeBody(t *testing.T) {
+	wire := bytes.Repeat([]byte("0"), 10000)
+	d := NewDecoder(protocol.Limits{MaxBody: 2048, Display: 300})
+	d.Reset("x-custom", "", int64(len(wire)))
+	d.Write(wire)
+	var m message.Message
+	b := d.Finish(&m, nil)
+	if b.DecodedSize != 0 || b.Size != 10000 || len(b.Data) != 300 || b.Cut != 9700 || b.Encoding != "x-custom" ||
+		!strings.Contains(b.Err, `unknown content coding "x-custom"`) {
+		t.Errorf("DecodedSize %d, Size %d, Data %d, Cut %d, Encoding %q, Err %q; want 0, 10000, 300, 9700, x-custom, unknown coding",
+			b.DecodedSize, b.Size, len(b.Data), b.Cut, b.Encoding, b.Err)
 	}
 }
 
