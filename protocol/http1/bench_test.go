@@ -63,7 +63,7 @@ func BenchmarkParseHead(b *testing.B) {
 					} else {
 						mm.m.Notes = mm.m.Notes[:0]
 						mm.http.Headers = mm.http.Headers[:0]
-						hd = h.parseInto(mm, raw[:n], h.ends)
+						hd = h.parseInto(mm, raw[:n], h.ends, tt.name == "request")
 					}
 					if len(hd.m.http.Headers) < 8 {
 						b.Fatal("parse failed")

@@ -372,7 +372,7 @@ func (h *half) endBody(m *message.Message) {
 		return
 	}
 	if !h.alias {
-		h.decoder().Finish(m, h.cur.bodySlot())
+		h.decoder().Finish(m, h.cur.body())
 		h.releaseDecoder()
 		return
 	}
@@ -380,10 +380,7 @@ func (h *half) endBody(m *message.Message) {
 	if int64(len(data)) > h.p.bodyKeep {
 		data = data[:h.p.bodyKeep]
 	}
-	b := h.cur.bodySlot()
-	if b == nil {
-		b = new(message.Body)
-	}
+	b := h.cur.body()
 	*b = message.Body{Data: data, Cut: h.bodyN - int64(len(data)), Size: h.bodyN, DecodedSize: h.bodyN,
 		ContentType: h.ctype, Binary: body.Binary(h.ctype, data)}
 	m.Body = b

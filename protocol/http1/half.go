@@ -54,11 +54,11 @@ func (mm *msg) extra() *extra {
 	return mm.x
 }
 
-// bodySlot returns the room kept for mm's Body, or nil when there is
-// none (body.Decoder.Finish then allocates one).
-func (mm *msg) bodySlot() *message.Body {
+// body returns the room kept for mm's Body, or a new Body when mm was
+// made without its extra part (a request seldom needs more than that).
+func (mm *msg) body() *message.Body {
 	if mm.x == nil {
-		return nil
+		return new(message.Body)
 	}
 	return &mm.x.body
 }

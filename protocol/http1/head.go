@@ -65,15 +65,17 @@ func (h *half) parseHead(b []byte, ends []int32, complete bool) head {
 	if complete {
 		nl--
 	}
+	// The start line, checked, is a request's unless it is a status line.
+	rq := !bytes.HasPrefix(b, []byte("HTTP/"))
 	// Responses, and requests whose method usually has a body (POST,
 	// PUT, PATCH), get their extra part in the same allocation.
-	x := len(b) > 0 && b[0] == 'P' || bytes.HasPrefix(b, []byte("HTTP/"))
-	return h.parseInto(newMsg(min(nl, h.p.lim.MaxHeaders), x), b, ends)
+	x := !rq || b[0] == 'P'
+	return h.parseInto(newMsg(min(nl, h.p.lim.MaxHeaders), x), b, ends, rq)
 }
 
 // parseInto is parseHead into mm, a new message whose Headers may have
-// room for the fields.
-func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
+// room for the fields; rq says whether the head is a request's.
+func (h *half) parseInto(mm *msg, b []byte, ends []int32, rq bool) head {
 	lim := &h.p.lim
 	mm.m.Proto = Name
 	mm.m.Dir = h.dir
@@ -82,7 +84,7 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 	// once, into the message's Raw, is half the cost of a copy of its own
 	// and another in Raw.
 	s := unsafe.String(unsafe.SliceData(b), len(b))
-	hd := head{m: mm, f: framing{length: -1}}
+	hd := head{m: mm, f: framing{length: -1}, rq: rq}
 
 	start := int(ends[0])
 	line := s[:start]
@@ -92,7 +94,6 @@ func (h *half) parseInto(mm *msg, b []byte, ends []int32) head {
 	} else {
 		bare = true
 	}
-	hd.rq = !strings.HasPrefix(line, "HTTP/")
 	if hd.rq {
 		mm.m.Type = message.Request
 		sp := strings.IndexByte(line, ' ')
@@ -264,9 +265,9 @@ func moved(s string, b []byte, home *byte) string {
 
 // Messages are allocated with room for their header fields, in a few
 // sizes, so that a message and its fields are one allocation; a message
-// that will likely need its extra part has it in there too. The sizes go in steps of two fields,
-// which keeps the common heads (4 to 8 fields) in the smallest size class
-// that holds them.
+// that will likely need its extra part has it in there too. The sizes go
+// in steps of two fields, which keeps the common heads (4 to 8 fields) in
+// the smallest size class that holds them.
 type (
 	plainMsg[H any] struct {
 		msg

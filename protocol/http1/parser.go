@@ -295,8 +295,11 @@ type doubt struct {
 	reqs, resps bool // gaps in the requests, in the responses
 }
 
+// active reports whether a gap left any doubt.
+func (d *doubt) active() bool { return d.reqs || d.resps }
+
 // on reports whether the pairing with request seq is in doubt.
-func (d *doubt) on(seq uint64) bool { return (d.reqs || d.resps) && seq >= d.from }
+func (d *doubt) on(seq uint64) bool { return d.active() && seq >= d.from }
 
 // note returns the note for a response paired in doubt.
 func (d *doubt) note() string {
@@ -317,7 +320,7 @@ func (p *Parser) lost(d event.Dir) {
 	role := p.half[d].role
 	if role != lineStatus {
 		q := &p.q[d]
-		if !q.doubt.reqs && !q.doubt.resps {
+		if !q.doubt.active() {
 			q.doubt.from = q.next
 		}
 		q.doubt.reqs = true
@@ -328,7 +331,7 @@ func (p *Parser) lost(d event.Dir) {
 		if e := q.front(); e != nil {
 			first = e.seq
 		}
-		if !q.doubt.reqs && !q.doubt.resps || first < q.doubt.from {
+		if !q.doubt.active() || first < q.doubt.from {
 			q.doubt.from = first
 		}
 		q.doubt.resps = true
